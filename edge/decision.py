@@ -1,0 +1,155 @@
+"""The gate decision: a pure function of the read, the contracts, the site state and the time.
+
+No I/O here. The caller builds a ``SiteIndex`` once per verified bundle and
+passes the state it keeps (vehicles inside) and the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from shared import (
+    Contract,
+    ContractBundle,
+    ContractStatus,
+    Direction,
+    Outcome,
+    PlateIndex,
+    Reason,
+    SiteInfo,
+)
+
+DEFAULT_MIN_CONFIDENCE = 0.90
+
+# When several contracts hold the same plate and none opens, the most telling refusal wins.
+_DENIAL_RANK = {
+    Reason.SUSPENDED: 0, Reason.CANCELLED: 1, Reason.CUTOFF_PASSED: 2,
+    Reason.OUTSIDE_WINDOW: 3, Reason.NOT_YET_VALID: 4, Reason.EXPIRED: 5,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """What the reader (or a guard's correction) says is at the gate."""
+
+    plate: str | None  # normalised; None when nothing could be read
+    confidence: float
+    direction: Direction
+
+
+@dataclass(frozen=True, slots=True)
+class Inside:
+    """A vehicle the gate let in and has not yet seen leave."""
+
+    plate: str
+    entered_at: datetime
+    contract_id: str | None = None
+    deadline: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SiteState:
+    """Vehicles inside, by plate, and how many shared spaces they take."""
+
+    inside: Mapping[str, Inside] = field(default_factory=dict)
+    shared_in_use: int = 0
+
+    @classmethod
+    def of(cls, inside: Mapping[str, Inside]) -> SiteState:
+        return cls(inside, sum(1 for v in inside.values() if v.contract_id is not None))
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    outcome: Outcome
+    reason: Reason
+    contract_id: str | None = None
+    deadline: datetime | None = None  # entries: when the car must be out
+    near_misses: tuple[str, ...] = ()
+
+    @property
+    def opens(self) -> bool:
+        return self.outcome is Outcome.OPEN
+
+
+class SiteIndex:
+    """One site's verified contracts, indexed for the decision."""
+
+    def __init__(self, site: SiteInfo, contracts: tuple[Contract, ...] | list[Contract]) -> None:
+        self.site = site
+        self.tz = site.tz
+        self.by_plate: dict[str, list[Contract]] = {}
+        for contract in contracts:
+            if contract.site_id != site.site_id:
+                continue
+            for plate in contract.plates:
+                self.by_plate.setdefault(plate, []).append(contract)
+        self.plates = PlateIndex(self.by_plate)
+
+    @classmethod
+    def from_bundle(cls, bundle: ContractBundle) -> SiteIndex:
+        return cls(bundle.site, bundle.contracts)
+
+
+def decide(
+    read: Read,
+    index: SiteIndex | None,
+    state: SiteState,
+    now: datetime,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+) -> Decision:
+    """Open, deny or review, with the reason and the contract it rests on."""
+    if read.direction is Direction.EXIT:
+        return _exit(read, state, now)
+    if index is None:
+        return Decision(Outcome.DENY, Reason.NO_BUNDLE)
+    if not read.plate:
+        return Decision(Outcome.REVIEW, Reason.UNREADABLE)
+    contracts = index.by_plate.get(read.plate)
+    if not contracts:
+        near = tuple(m.plate for m in index.plates.near_misses(read.plate))
+        if near:
+            return Decision(Outcome.REVIEW, Reason.NEAR_MISS, near_misses=near)
+        return Decision(Outcome.DENY, Reason.NO_CONTRACT)
+    if read.confidence < min_confidence:
+        return Decision(Outcome.REVIEW, Reason.LOW_CONFIDENCE, contracts[0].contract_id)
+    if read.plate in state.inside:
+        return Decision(Outcome.REVIEW, Reason.ALREADY_INSIDE, state.inside[read.plate].contract_id)
+    verdicts = [_entry(c, index, now) for c in contracts]
+    best = next((v for v in verdicts if v.opens), None)
+    if best is None:
+        return min(verdicts, key=lambda v: _DENIAL_RANK.get(v.reason, 99))
+    if state.shared_in_use >= index.site.shared_capacity:
+        return Decision(Outcome.DENY, Reason.SITE_FULL, best.contract_id)
+    return best
+
+
+def _entry(contract: Contract, index: SiteIndex, now: datetime) -> Decision:
+    cid = contract.contract_id
+    if contract.status is ContractStatus.SUSPENDED:
+        return Decision(Outcome.DENY, Reason.SUSPENDED, cid)
+    if contract.status is ContractStatus.CANCELLED:
+        return Decision(Outcome.DENY, Reason.CANCELLED, cid)
+    coverage = contract.coverage(now, index.tz)
+    if coverage is None:
+        today = now.astimezone(index.tz).date()
+        if today < contract.valid_from:
+            return Decision(Outcome.DENY, Reason.NOT_YET_VALID, cid)
+        if today > contract.valid_to:
+            return Decision(Outcome.DENY, Reason.EXPIRED, cid)
+        return Decision(Outcome.DENY, Reason.OUTSIDE_WINDOW, cid)
+    if now >= contract.entry_cutoff(coverage):
+        return Decision(Outcome.DENY, Reason.CUTOFF_PASSED, cid, deadline=coverage.end)
+    return Decision(Outcome.OPEN, Reason.CONTRACT_OK, cid, deadline=coverage.end)
+
+
+def _exit(read: Read, state: SiteState, now: datetime) -> Decision:
+    """Exit always opens: a car is never trapped. Past the deadline it is flagged."""
+    inside = state.inside.get(read.plate) if read.plate else None
+    contract_id = inside.contract_id if inside else None
+    deadline = inside.deadline if inside else None
+    overdue = deadline is not None and now > deadline
+    return Decision(Outcome.OPEN, Reason.EXIT_OVERDUE if overdue else Reason.EXIT,
+                    contract_id, deadline=deadline)

@@ -1,0 +1,157 @@
+"""Versioned MQTT message schemas and a parser that never crashes its caller."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import Any, TypeVar
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from shared.contracts import ID_PATTERN
+from shared.errors import MessageError
+from shared.plates import normalise_plate
+from shared.reasons import Outcome, Reason
+
+MAX_PAYLOAD_BYTES = 256 * 1024
+
+
+class Direction(StrEnum):
+    ENTRY = "entry"
+    EXIT = "exit"
+
+
+class GuardAction(StrEnum):
+    OPEN = "open"
+    DENY = "deny"
+    CORRECT = "correct"  # the plate was corrected and the decision taken again
+
+
+class OverrideReason(StrEnum):
+    VISITOR = "visitor"
+    MISREAD = "misread"
+    EMERGENCY = "emergency"
+    OTHER = "other"
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class GuardOverride(_Message):
+    """What a guard did, carried inside the gate event it produced."""
+
+    guard: str = Field(min_length=1, max_length=64, description="guard account name")
+    action: GuardAction
+    reason: OverrideReason | None = None
+    comment: str = Field(default="", max_length=500)
+    original_event_id: UUID | None = Field(default=None, description="the read the guard acted on")
+    original_plate: str | None = Field(default=None, max_length=16)
+
+
+class GateEvent(_Message):
+    """A vehicle at a gate and what the gate did. Sent at least once."""
+
+    v: int = Field(default=1, ge=1, le=1)
+    event_id: UUID
+    site_id: str = Field(pattern=ID_PATTERN)
+    gate_id: str = Field(pattern=ID_PATTERN)
+    direction: Direction
+    plate_read: str = Field(default="", max_length=32, description="the text as the reader gave it")
+    plate: str | None = Field(default=None, max_length=16, description="normalised; None when unreadable")
+    confidence: float = Field(ge=0.0, le=1.0)
+    outcome: Outcome
+    reason: Reason
+    contract_id: str | None = Field(default=None, max_length=64)
+    at: AwareDatetime = Field(description="time at the gate, UTC")
+    deadline: AwareDatetime | None = Field(default=None, description="departure deadline, entries")
+    snapshot_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    override: GuardOverride | None = None
+
+    @field_validator("plate")
+    @classmethod
+    def _normalised(cls, value: str | None) -> str | None:
+        if value is not None and value != normalise_plate(value):
+            raise ValueError("plate must be normalised")
+        return value
+
+    @property
+    def opened(self) -> bool:
+        return self.outcome is Outcome.OPEN
+
+
+class GateState(StrEnum):
+    ONLINE = "online"
+    OFFLINE = "offline"
+
+
+class GateStatus(_Message):
+    """Retained on the gate's status topic; ``offline`` is the last will."""
+
+    v: int = Field(default=1, ge=1, le=1)
+    site_id: str = Field(pattern=ID_PATTERN)
+    gate_id: str = Field(pattern=ID_PATTERN)
+    state: GateState
+    at: AwareDatetime | None = Field(default=None, description="gate clock, UTC; absent in the will")
+    outbox_depth: int = Field(default=0, ge=0)
+    bundle_sequence: int = Field(default=0, ge=0)
+    alarms: tuple[str, ...] = Field(default=(), max_length=32)
+
+
+class AlertKind(StrEnum):
+    REMINDER = "reminder"
+    OVERSTAY = "overstay"
+    SUSPENSION = "suspension"
+    GATE = "gate"  # about a gate, for operators
+
+
+class SiteAlert(_Message):
+    """From the central service to a site's gates and guard pages."""
+
+    v: int = Field(default=1, ge=1, le=1)
+    alert_id: UUID
+    site_id: str = Field(pattern=ID_PATTERN)
+    kind: AlertKind
+    at: AwareDatetime
+    plate: str | None = Field(default=None, max_length=16)
+    contract_id: str | None = Field(default=None, max_length=64)
+    deadline: AwareDatetime | None = None
+    minutes_left: int | None = None
+    message: str = Field(default="", max_length=500)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_message(model: type[M], payload: bytes | str) -> M:
+    """Parse and validate; raise MessageError naming the first bad field.
+
+    Anything unexpected (bad UTF-8, deep nesting, a huge payload) becomes a
+    MessageError too, so the caller has one thing to catch.
+    """
+    if len(payload) > MAX_PAYLOAD_BYTES:
+        raise MessageError("payload", f"<{len(payload)} bytes>", f"larger than {MAX_PAYLOAD_BYTES} bytes")
+    try:
+        data = json.loads(payload)
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        raise MessageError("payload", _preview(payload), f"not JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise MessageError("payload", _preview(payload), "must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "payload"
+        raise MessageError(field, first.get("input"), first["msg"]) from exc
+    except (RecursionError, TypeError, ValueError) as exc:
+        raise MessageError("payload", _preview(payload), f"cannot validate: {exc}") from exc
+
+
+def encode_message(message: BaseModel) -> bytes:
+    return message.model_dump_json().encode()
+
+
+def _preview(payload: Any) -> str:
+    text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else str(payload)
+    return text[:80]

@@ -1,0 +1,90 @@
+"""The MQTT topic tree (see docs/protocol.md)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from shared.errors import MessageError
+
+ROOT = "parking/v1"
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_GATE_TOPIC = re.compile(r"^parking/v1/sites/([^/]+)/gates/([^/]+)/(events|status)$")
+
+
+def _checked(kind: str, value: str) -> str:
+    if not _ID.match(value):
+        raise MessageError(kind, value, "ids are 1-64 of a-z 0-9 _ - starting with a letter or digit")
+    return value
+
+
+def events_topic(site: str, gate: str) -> str:
+    return f"{ROOT}/sites/{_checked('site', site)}/gates/{_checked('gate', gate)}/events"
+
+
+def status_topic(site: str, gate: str) -> str:
+    return f"{ROOT}/sites/{_checked('site', site)}/gates/{_checked('gate', gate)}/status"
+
+
+def contracts_topic(site: str) -> str:
+    return f"{ROOT}/sites/{_checked('site', site)}/contracts"
+
+
+def alerts_topic(site: str) -> str:
+    return f"{ROOT}/sites/{_checked('site', site)}/alerts"
+
+
+# Subscriptions of the central service (shared between consumers).
+ALL_EVENTS = f"{ROOT}/sites/+/gates/+/events"
+ALL_STATUS = f"{ROOT}/sites/+/gates/+/status"
+
+
+def shared_subscription(group: str, topic: str) -> str:
+    return f"$share/{_checked('group', group)}/{topic}"
+
+
+@dataclass(frozen=True, slots=True)
+class GateTopic:
+    site: str
+    gate: str
+    kind: str  # "events" or "status"
+
+
+def parse_gate_topic(topic: str) -> GateTopic:
+    match = _GATE_TOPIC.match(topic)
+    if not match:
+        raise MessageError("topic", topic, "not a gate events or status topic")
+    site, gate, kind = match.groups()
+    return GateTopic(_checked("site", site), _checked("gate", gate), kind)
+
+
+# Broker access rules (Mosquitto ACL syntax). A gate may publish only under its own
+# gate topic and read only its site's contracts and alerts; the central service reads
+# every event and status and writes contracts and alerts.
+
+CENTRAL_USER = "central"
+
+
+def gate_username(site: str, gate: str) -> str:
+    """Broker account of one gate; ids never hold '.', so this cannot collide."""
+    return f"gate.{_checked('site', site)}.{_checked('gate', gate)}"
+
+
+def gate_acl(site: str, gate: str) -> list[str]:
+    return [
+        f"user {gate_username(site, gate)}",
+        f"topic write {events_topic(site, gate)}",
+        f"topic write {status_topic(site, gate)}",
+        f"topic read {contracts_topic(site)}",
+        f"topic read {alerts_topic(site)}",
+    ]
+
+
+def central_acl(user: str = CENTRAL_USER) -> list[str]:
+    return [
+        f"user {user}",
+        f"topic read {ALL_EVENTS}",
+        f"topic read {ALL_STATUS}",
+        f"topic write {ROOT}/sites/+/contracts",
+        f"topic write {ROOT}/sites/+/alerts",
+    ]
