@@ -139,7 +139,7 @@ def _occurrences(
     windows: Sequence[TimeWindow], from_day: date, to_day: date, tz: ZoneInfo,
     first_day: date | None, last_day: date | None,
 ) -> list[tuple[datetime, datetime]]:
-    found = []
+    found: list[tuple[datetime, datetime]] = []
     day = from_day
     while day <= to_day:
         if (first_day is None or day >= first_day) and (last_day is None or day <= last_day):

@@ -1,0 +1,79 @@
+"""MQTT messages: valid ones round-trip, bad ones raise one typed error naming the field."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from shared import Direction, GateEvent, MessageError, Outcome, Reason, encode_message, parse_message
+from shared.topics import events_topic, parse_gate_topic
+
+
+def _event(**changes: object) -> dict[str, object]:
+    event = GateEvent(
+        event_id=uuid.uuid4(), site_id="s1", gate_id="g1", direction=Direction.ENTRY,
+        plate_read="沪A·12345", plate="沪A12345", confidence=0.97, outcome=Outcome.OPEN,
+        reason=Reason.CONTRACT_OK, contract_id="c1", at=datetime(2025, 11, 24, 12, tzinfo=UTC),
+    )
+    data = json.loads(encode_message(event))
+    data.update(changes)
+    return data
+
+
+def test_round_trip() -> None:
+    data = _event()
+    parsed = parse_message(GateEvent, json.dumps(data).encode())
+    assert parsed.plate == "沪A12345" and parsed.at.tzinfo is not None and parsed.opened
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"confidence": 1.5}, "confidence"),
+        ({"direction": "sideways"}, "direction"),
+        ({"event_id": "not-a-uuid"}, "event_id"),
+        ({"at": "2025-11-24T12:00:00"}, "at"),  # naive time refused
+        ({"site_id": "S1/#"}, "site_id"),
+        ({"plate": "沪a12345"}, "plate"),  # must be normalised
+        ({"extra": 1}, "extra"),
+        ({"reason": "because"}, "reason"),
+    ],
+)
+def test_bad_fields_are_named(changes: dict[str, object], field: str) -> None:
+    with pytest.raises(MessageError) as caught:
+        parse_message(GateEvent, json.dumps(_event(**changes)).encode())
+    assert caught.value.field == field
+    assert field in str(caught.value)
+
+
+@pytest.mark.parametrize("payload", [b"", b"\xff\xfe", b"[1,2]", b"null", b"{" * 5000, b"x" * 300_000])
+def test_garbage_is_a_message_error(payload: bytes) -> None:
+    with pytest.raises(MessageError):
+        parse_message(GateEvent, payload)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=300), st.text(max_size=300).map(str.encode),
+                 st.dictionaries(st.text(max_size=12), st.none() | st.integers() | st.text(max_size=20))
+                 .map(lambda d: json.dumps(d).encode())))
+def test_the_parser_never_raises_anything_else(payload: bytes) -> None:
+    try:
+        parse_message(GateEvent, payload)
+    except MessageError:
+        pass
+
+
+def test_topics_round_trip_and_refuse_wildcards() -> None:
+    topic = events_topic("s1", "g1")
+    assert topic == "parking/v1/sites/s1/gates/g1/events"
+    parsed = parse_gate_topic(topic)
+    assert (parsed.site, parsed.gate, parsed.kind) == ("s1", "g1", "events")
+    with pytest.raises(MessageError, match="site"):
+        events_topic("s1/#", "g1")
+    with pytest.raises(MessageError, match="topic"):
+        parse_gate_topic("parking/v1/sites/s1/contracts")
