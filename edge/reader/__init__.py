@@ -1,0 +1,42 @@
+"""Read Chinese licence plates from camera frames, offline.
+
+Public surface::
+
+    make_reader(engine="ppocr", **options) -> Reader
+    Reader.read_frame(frame) -> list[PlateRead]; Reader.read_crop(crop) -> list[PlateRead]
+    PlateRead(plate, confidence, char_confidences, box, engine)
+    vote(reads, policy) -> Consensus (agreed, plate, confidence, agreeing, ...)
+    fix_confusables(text) -> str | None
+"""
+
+from edge.reader.consensus import Consensus, ConsensusPolicy, Verdict, vote
+from edge.reader.errors import (
+    EngineUnavailableError,
+    FrameSourceError,
+    MissingWeightsError,
+    ReaderError,
+    UnknownEngineError,
+)
+from edge.reader.factory import DEFAULT_ENGINE, ENGINE_NAMES, installed_engines, make_reader
+from edge.reader.grammar import fix_confusables
+from edge.reader.reads import Box, PlateRead, Reader
+
+__all__ = [
+    "DEFAULT_ENGINE",
+    "ENGINE_NAMES",
+    "Box",
+    "Consensus",
+    "ConsensusPolicy",
+    "EngineUnavailableError",
+    "FrameSourceError",
+    "MissingWeightsError",
+    "PlateRead",
+    "Reader",
+    "ReaderError",
+    "UnknownEngineError",
+    "Verdict",
+    "fix_confusables",
+    "installed_engines",
+    "make_reader",
+    "vote",
+]
