@@ -1,0 +1,53 @@
+"""The deployment files say what the code does: ACL from the shared rules, compose valid, no default secrets."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from shared.topics import central_acl, gate_acl
+
+REPO = Path(__file__).resolve().parents[1]
+SECRETS = ["POSTGRES_PASSWORD", "CENTRAL_SIGNING_KEY", "CENTRAL_PUBLIC_KEY", "MQTT_CENTRAL_PASSWORD",
+           "MQTT_GATE_PASSWORD", "GUARD_SESSION_SECRET", "GUARD_ACCOUNTS", "EDGE_HASH_SALT"]
+
+
+def test_mosquitto_acl_is_the_shared_rules() -> None:
+    lines = [x for x in (REPO / "config/mosquitto/acl").read_text().splitlines()
+             if x and not x.startswith("#")]
+    expected = [*central_acl(), "topic read $SYS/broker/uptime", *gate_acl("demo", "main")]
+    assert lines == expected
+
+
+def test_compose_secrets_have_no_defaults() -> None:
+    text = (REPO / "docker-compose.yml").read_text()
+    for name in SECRETS:
+        assert f"${{{name}:?" in text, f"{name} must be required (${{{name}:?...}})"
+    assert ":-" not in text, "no secret may fall back to a default"
+
+
+def test_compose_services_wait_for_healthy_dependencies() -> None:
+    services = yaml.safe_load((REPO / "docker-compose.yml").read_text())["services"]
+    assert set(services) == {"mosquitto", "postgres", "central", "edge"}
+    for name in ("mosquitto", "postgres", "central"):
+        assert "healthcheck" in services[name], name
+    assert services["central"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert services["edge"]["depends_on"]["central"]["condition"] == "service_healthy"
+    assert ":" in services["mosquitto"]["image"] and not services["mosquitto"]["image"].endswith(":latest")
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose not installed")
+def test_compose_file_validates() -> None:
+    env = {**os.environ, **dict.fromkeys(SECRETS, "x")}
+    done = subprocess.run(["docker-compose", "-f", str(REPO / "docker-compose.yml"), "config", "-q"],
+                          env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    env.pop("POSTGRES_PASSWORD")
+    done = subprocess.run(["docker-compose", "-f", str(REPO / "docker-compose.yml"), "config", "-q"],
+                          env=env, capture_output=True, text=True, check=False)
+    assert done.returncode != 0 and "POSTGRES_PASSWORD" in done.stderr
