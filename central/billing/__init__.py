@@ -13,10 +13,18 @@ from central.billing.statement import (
     build_statement,
     monthly_fee_line,
 )
-from central.billing.tariff import Charge, ContractHours, Tariff, UsageDay, charge_stay
+from central.billing.tariff import (
+    Charge,
+    ContractHours,
+    Tariff,
+    UsageDay,
+    charge_seconds,
+    charge_stay,
+    seconds_of,
+)
 
 __all__ = [
     "BillingError", "Charge", "ContractHours", "LineKind", "Month", "MonthError", "Statement",
     "StatementLine", "StayError", "StayRecord", "Tariff", "TariffError", "UsageDay",
-    "build_statement", "charge_stay", "monthly_fee_line",
+    "build_statement", "charge_seconds", "charge_stay", "monthly_fee_line", "seconds_of",
 ]

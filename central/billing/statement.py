@@ -12,22 +12,30 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from central.billing.month import Month
-from central.billing.tariff import Charge, ContractHours, Tariff, charge_stay
+from central.billing.tariff import Charge, ContractHours, Tariff, charge_seconds, seconds_of
 
 
 @dataclass(frozen=True, slots=True)
 class StayRecord:
-    """A stay as billing sees it; ``exited_at`` is None while the car is inside."""
+    """A stay as billing sees it, times in POSIX seconds; ``exited`` is None while the car is inside."""
 
-    stay_id: str
+    stay_id: int
     plate: str
-    entered_at: datetime
-    exited_at: datetime | None
-    deadline: datetime | None
+    entered: int
+    exited: int | None
+    deadline: int | None
+
+    @classmethod
+    def at(cls, stay_id: int, plate: str, entered_at: datetime, exited_at: datetime | None,
+           deadline: datetime | None) -> StayRecord:
+        """From aware datetimes (floored to the second)."""
+        return cls(stay_id, plate, seconds_of(entered_at, "entered_at"),
+                   None if exited_at is None else seconds_of(exited_at, "exited_at"),
+                   None if deadline is None else seconds_of(deadline, "deadline"))
 
 
 class LineKind(StrEnum):
@@ -40,16 +48,28 @@ class LineKind(StrEnum):
 class StatementLine:
     kind: LineKind
     amount_fen: int
-    stay_id: str | None = None
+    stay_id: int | None = None
     plate: str | None = None
-    entered_at: datetime | None = None
-    exited_at: datetime | None = None
-    duration_seconds: int = 0
+    entered: int | None = None  # POSIX seconds
+    exited: int | None = None
+    deadline: int | None = None
     usage_periods: int = 0
     usage_fen: int = 0
     overstay_periods: int = 0
     overstay_fen: int = 0
     note: str = ""
+
+    @property
+    def duration_seconds(self) -> int:
+        return 0 if self.entered is None or self.exited is None else self.exited - self.entered
+
+    @property
+    def entered_at(self) -> datetime | None:
+        return None if self.entered is None else datetime.fromtimestamp(self.entered, UTC)
+
+    @property
+    def exited_at(self) -> datetime | None:
+        return None if self.exited is None else datetime.fromtimestamp(self.exited, UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +100,7 @@ def build_statement(
     tariff: Tariff,
     hours: ContractHours,
     stays: Iterable[StayRecord],
-    billed: Mapping[str, int] | None = None,
+    billed: Mapping[int, int] | None = None,
 ) -> Statement:
     """The statement of ``month``.
 
@@ -92,10 +112,11 @@ def build_statement(
     fee = monthly_fee_line(month, tariff, hours)
     lines = [fee] if fee else []
     adjustments: list[StatementLine] = []
-    for stay in sorted(stays, key=lambda s: (s.entered_at, s.stay_id)):
-        if stay.exited_at is None or Month.of(stay.exited_at, hours.tz) > month:
+    start, end = (seconds_of(bound) for bound in month.bounds(hours.tz))
+    for stay in sorted(stays, key=lambda s: (s.entered, s.stay_id)):
+        if stay.exited is None or stay.exited >= end:
             continue
-        line = _stay_line(month, tariff, hours, stay, billed.get(stay.stay_id))
+        line = _stay_line(tariff, hours, stay, billed.get(stay.stay_id), stay.exited >= start)
         if line is None:
             continue
         (lines if line.kind is LineKind.STAY else adjustments).append(line)
@@ -115,28 +136,24 @@ def monthly_fee_line(month: Month, tariff: Tariff, hours: ContractHours) -> Stat
 
 
 def _stay_line(
-    month: Month, tariff: Tariff, hours: ContractHours, stay: StayRecord, billed: int | None,
+    tariff: Tariff, hours: ContractHours, stay: StayRecord, billed: int | None, in_month: bool,
 ) -> StatementLine | None:
-    assert stay.exited_at is not None
-    charge = charge_stay(tariff, hours, stay.entered_at, stay.exited_at, stay.deadline)
-    closed_in = Month.of(stay.exited_at, hours.tz)
+    assert stay.exited is not None
+    charge = charge_seconds(tariff, hours, stay.entered, stay.exited, stay.deadline)
     if billed is not None:
         if charge.total_fen == billed:
             return None
         return _line(LineKind.ADJUSTMENT, stay, charge, charge.total_fen - billed,
                      f"recharged: {billed} fen on an earlier statement, now {charge.total_fen} fen")
-    if closed_in == month:
+    if in_month:
         return _line(LineKind.STAY, stay, charge, charge.total_fen, "")
+    closed_in = Month.of(datetime.fromtimestamp(stay.exited, UTC), hours.tz)
     return _line(LineKind.ADJUSTMENT, stay, charge, charge.total_fen,
                  f"late: closed in {closed_in}, after that statement was issued")
 
 
 def _line(kind: LineKind, stay: StayRecord, charge: Charge, amount: int, note: str) -> StatementLine:
-    assert stay.exited_at is not None
     return StatementLine(
-        kind=kind, amount_fen=amount, stay_id=stay.stay_id, plate=stay.plate,
-        entered_at=stay.entered_at, exited_at=stay.exited_at,
-        duration_seconds=int((stay.exited_at - stay.entered_at).total_seconds()),
-        usage_periods=charge.usage_periods, usage_fen=charge.usage_fen,
-        overstay_periods=charge.overstay_periods, overstay_fen=charge.overstay_fen, note=note,
+        kind, amount, stay.stay_id, stay.plate, stay.entered, stay.exited, stay.deadline,
+        charge.usage_periods, charge.usage_fen, charge.overstay_periods, charge.overstay_fen, note,
     )

@@ -19,7 +19,6 @@ written out in docs/billing.md:
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -85,23 +84,30 @@ class ContractHours:
     def of(cls, contract: Contract, tz: ZoneInfo) -> ContractHours:
         return cls(contract.windows, tz, contract.valid_from, contract.valid_to)
 
-    def occurrences(self, first: date, last: date) -> Iterator[tuple[date, datetime, datetime]]:
-        """(start day, start, end in UTC) of each occurrence starting from first to last, by start."""
-        day = first
-        while day <= last:
-            if (self.valid_from is None or day >= self.valid_from) and (
-                    self.valid_to is None or day <= self.valid_to):
-                yield from _occurrences_on(self.windows, self.tz, day)
-            day += timedelta(days=1)
+    def occurrences(self, first: date, last: date) -> tuple[tuple[date, int, int], ...]:
+        """(start day, start, end as POSIX seconds) of the occurrences starting first..last, by start."""
+        found = _occurrences(self.windows, self.tz, first, last)
+        if (self.valid_from is None or self.valid_from <= first) and (
+                self.valid_to is None or last <= self.valid_to):
+            return found
+        return tuple(occ for occ in found if (self.valid_from is None or occ[0] >= self.valid_from)
+                     and (self.valid_to is None or occ[0] <= self.valid_to))
 
 
 @functools.lru_cache(maxsize=65536)
-def _occurrences_on(
-    windows: tuple[TimeWindow, ...], tz: ZoneInfo, day: date,
-) -> tuple[tuple[date, datetime, datetime], ...]:
-    kind = day_type(day)
-    found = sorted(w.on(day, tz) for w in windows if w.day_type is kind)
-    return tuple((day, start.astimezone(UTC), end.astimezone(UTC)) for start, end in found)
+def _occurrences(
+    windows: tuple[TimeWindow, ...], tz: ZoneInfo, first: date, last: date,
+) -> tuple[tuple[date, int, int], ...]:
+    found = []
+    day = first
+    while day <= last:
+        kind = day_type(day)
+        for window in windows:
+            if window.day_type is kind:
+                start, end = window.on(day, tz)
+                found.append((day, int(start.timestamp()), int(end.timestamp())))
+        day += timedelta(days=1)
+    return tuple(sorted(found, key=lambda occ: occ[1]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,44 +159,49 @@ def charge_stay(
     ``deadline`` is the departure deadline recorded at entry; None (a guard let a
     car in outside its windows) means no overstay can accrue.
     """
-    entered, until = _second(entered_at, "entered_at"), _second(until, "until")
+    return charge_seconds(tariff, hours, seconds_of(entered_at, "entered_at"), seconds_of(until, "until"),
+                          None if deadline is None else seconds_of(deadline, "deadline"))
+
+
+def charge_seconds(tariff: Tariff, hours: ContractHours, entered: int, until: int,
+                   deadline: int | None) -> Charge:
+    """``charge_stay`` on POSIX seconds: what bulk billing calls, a million times a month."""
     if until < entered:
-        raise StayError(f"stay ends at {until.isoformat()}, before its entry at {entered.isoformat()}")
-    usage_end = until if deadline is None else min(until, _second(deadline, "deadline"))
+        raise StayError(f"stay ends at {_iso(until)}, before its entry at {_iso(entered)}")
+    usage_end = until if deadline is None else min(until, deadline)
     days = tuple(
         UsageDay(day, seconds, *tariff.usage_fen(seconds))
         for day, seconds in _usage_by_day(hours, entered, usage_end).items()
     )
-    over_seconds = _overstay_seconds(tariff, until, deadline)
+    over_seconds = 0
+    if deadline is not None and until > deadline + tariff.grace_minutes * 60:
+        over_seconds = until - deadline
     over_periods = _started(over_seconds, tariff.overstay_period_minutes * 60)
     return Charge(days, over_seconds, over_periods, over_periods * tariff.overstay_rate_fen)
 
 
-def _second(when: datetime, name: str) -> datetime:
+def _iso(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).isoformat()
+
+
+def seconds_of(when: datetime, name: str = "time") -> int:
+    """POSIX seconds, floored to the whole second."""
     if when.tzinfo is None:
         raise StayError(f"{name} {when.isoformat()} has no timezone")
-    return when.astimezone(UTC).replace(microsecond=0)
+    return int(when.timestamp())
 
 
-def _overstay_seconds(tariff: Tariff, until: datetime, deadline: datetime | None) -> int:
-    if deadline is None:
-        return 0
-    deadline = _second(deadline, "deadline")
-    if until <= deadline + timedelta(minutes=tariff.grace_minutes):
-        return 0
-    return int((until - deadline).total_seconds())
-
-
-def _usage_by_day(hours: ContractHours, start: datetime, end: datetime) -> dict[date, int]:
+def _usage_by_day(hours: ContractHours, start: int, end: int) -> dict[date, int]:
     """Seconds parked inside window occurrences, by the local day each occurrence starts."""
     by_day: dict[date, int] = {}
     if end <= start:
         return by_day
-    first = start.astimezone(hours.tz).date() - timedelta(days=2)
+    first = datetime.fromtimestamp(start, hours.tz).date() - timedelta(days=2)
+    last = datetime.fromtimestamp(end, hours.tz).date()
     held_until = start  # everything before this is already held by an earlier occurrence
-    for day, occ_start, occ_end in hours.occurrences(first, end.astimezone(hours.tz).date()):
+    for day, occ_start, occ_end in hours.occurrences(first, last):
         lo, hi = max(occ_start, held_until), min(occ_end, end)
         if hi > lo:
-            by_day[day] = by_day.get(day, 0) + int((hi - lo).total_seconds())
+            by_day[day] = by_day.get(day, 0) + hi - lo
         held_until = max(held_until, occ_end)
     return by_day
