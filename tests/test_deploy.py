@@ -1,4 +1,4 @@
-"""The deployment files say what the code does: ACL from the shared rules, compose valid, no default secrets."""
+"""Deployment files say what the code does: ACL from the shared rules, compose valid, no default secrets."""
 
 from __future__ import annotations
 
