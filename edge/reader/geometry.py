@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class TextBox:
     """A rotated text rectangle: 4 corners (tl, tr, br, bl) in image coordinates."""
 

@@ -32,10 +32,11 @@ class PpocrOptions:
     """Tuning of the default engine; the defaults are what docs/reader.md measures."""
 
     threads: int = 1  # onnxruntime intra-op threads
-    det_max_side: int = 512  # longer side of the frame copy the detector sees
+    det_sizes: tuple[int, ...] = (448, 736)  # detector input's longer side: tried in turn until a read
     rec_width: int = 320  # recogniser input width (lines are right-padded to it)
     max_candidates: int = 3  # plate-shaped boxes recognised per frame, best first
-    min_confidence: float = 0.5  # weakest character's confidence for a read to count
+    min_confidence: float = 0.05  # weakest character's confidence for a plate to be reported at all
+    confident: float = 0.5  # below this, the next (finer) detection pass runs too
     model_dir: Path | None = None  # folder holding the two .onnx files; default: inside rapidocr
 
 
@@ -61,15 +62,24 @@ class PpocrReader:
         return [self._to_read(decoded, box)]
 
     def read_frame(self, frame: np.ndarray) -> list[PlateRead]:
-        small, sx, sy = fit_to_stride(frame, self.options.det_max_side)
+        """Plates in the frame; a finer detection pass runs only when a coarser one read nothing."""
+        reads: list[PlateRead] = []
+        for max_side in self.options.det_sizes:
+            reads = _dedupe(reads + self._read_at(frame, max_side))
+            if any(r.plate and r.confidence >= self.options.confident for r in reads):
+                break
+        return reads
+
+    def _read_at(self, frame: np.ndarray, max_side: int) -> list[PlateRead]:
+        small, sx, sy = fit_to_stride(frame, max_side)
         boxes = [b.scaled(sx, sy) for b in find_text_boxes(self._detector(small))]
         reads = []
         for candidate in plate_candidates(boxes, frame.shape)[: self.options.max_candidates]:
             line = rectify(frame, candidate)
             read = self._to_read(self._best_decoding(line), _clip_box(candidate, frame.shape))
-            if read.plate is not None or read.raw_text:
+            if read.plate is not None:
                 reads.append(read)
-        return _dedupe(reads)
+        return reads
 
     def _best_decoding(self, line: np.ndarray) -> Decoded:
         decoded = decode_plate(self._recogniser(line), self._alphabet)

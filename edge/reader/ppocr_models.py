@@ -70,7 +70,9 @@ class Recogniser:
         resized = cv2.resize(line, (new_width, REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
         blob = np.zeros((1, 3, REC_HEIGHT, max(new_width, self.width)), dtype=np.float32)
         blob[0, :, :, :new_width] = resized.astype(np.float32).transpose(2, 0, 1) / 127.5 - 1.0
-        return self._session.run(None, {"x": blob})[0][0]
+        probs = self._session.run(None, {"x": blob})[0][0]
+        columns = probs.shape[0] * new_width // blob.shape[3] + 2  # the padding reads as blank
+        return probs[: min(columns, probs.shape[0])]
 
 
 class Detector:
