@@ -1,0 +1,89 @@
+"""Writing issued statements in bulk, and reading them back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, Connection, MetaData, Table, insert, select
+
+from central.billing.models import StatementLineRecord, StatementRecord
+from central.billing.statement import Statement
+
+FLUSH_EVERY = 5_000  # statements per batch of INSERTs
+
+_LINE_COLUMNS = [c for c in StatementLineRecord.__table__.columns if c.name != "id"]
+
+
+def _line_buffer() -> Table:
+    # Lines wait in a temporary table while the stays are still being read (a database
+    # must not be asked to scan statement_lines while rows are added to it), then move in
+    # one INSERT ... SELECT.
+    return Table("billing_line_buffer", MetaData(),
+                 *(Column(c.name, c.type) for c in _LINE_COLUMNS), prefixes=["TEMPORARY"])
+
+
+class StatementWriter:
+    """Buffers statements and lines; ``finish`` writes what is left and moves the lines in."""
+
+    def __init__(self, conn: Connection, issued_at: datetime) -> None:
+        self.conn = conn
+        self.issued_at = issued_at
+        self.buffer = _line_buffer()
+        self.buffer.create(conn)
+        self._statements: list[dict[str, Any]] = []
+        self._lines: list[dict[str, Any]] = []
+        self.statements = self.lines = self.total_fen = 0
+
+    def add(self, site_id: str, statement: Statement) -> None:
+        statement_id = f"{statement.contract_id}/{statement.month}"
+        self._statements.append({
+            "id": statement_id, "contract_id": statement.contract_id, "site_id": site_id,
+            "month": str(statement.month), "issued_at": self.issued_at, "lines": len(statement.lines),
+            "overstay_fen": statement.overstay_fen, "adjustments_fen": statement.adjustments_fen,
+            "total_fen": statement.total_fen,
+        })
+        self._lines.extend(
+            {"statement_id": statement_id, "position": n, "kind": line.kind.value, "stay_id": line.stay_id,
+             "plate": line.plate, "entered": line.entered, "exited": line.exited, "deadline": line.deadline,
+             "usage_periods": line.usage_periods, "usage_fen": line.usage_fen,
+             "overstay_periods": line.overstay_periods, "overstay_fen": line.overstay_fen,
+             "amount_fen": line.amount_fen, "note": line.note}
+            for n, line in enumerate(statement.lines)
+        )
+        self.statements += 1
+        self.lines += len(statement.lines)
+        self.total_fen += statement.total_fen
+        if len(self._statements) >= FLUSH_EVERY:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._statements:
+            self.conn.execute(insert(StatementRecord), self._statements)
+        if self._lines:
+            self.conn.execute(insert(self.buffer), self._lines)
+        self._statements, self._lines = [], []
+
+    def finish(self) -> None:
+        self._flush()
+        names = [c.name for c in _LINE_COLUMNS]
+        moved = select(*(self.buffer.c[n] for n in names)).order_by(
+            self.buffer.c.statement_id, self.buffer.c.position)
+        self.conn.execute(insert(StatementLineRecord).from_select(names, moved))
+        self.buffer.drop(self.conn)
+
+
+def statement_rows(conn: Connection, month: str, contract_id: str | None = None) -> list[dict[str, Any]]:
+    """Issued statements of ``month`` with their lines, as plain data (the API's JSON)."""
+    query = select(StatementRecord).where(StatementRecord.month == month).order_by(StatementRecord.id)
+    if contract_id is not None:
+        query = query.where(StatementRecord.contract_id == contract_id)
+    statements = {row.id: {**row._asdict(), "line_items": []} for row in conn.execute(query)}
+    if not statements:
+        return []
+    lines = (select(StatementLineRecord).where(StatementLineRecord.statement_id.in_(list(statements)))
+             .order_by(StatementLineRecord.statement_id, StatementLineRecord.position))
+    for line in conn.execute(lines):
+        statements[line.statement_id]["line_items"].append(
+            {k: v for k, v in line._asdict().items() if k not in ("id", "statement_id")})
+    return list(statements.values())
