@@ -1,0 +1,85 @@
+"""FastAPI dependencies, as ``Annotated`` aliases the routes use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from central import db
+from central.contracts.service import ContractRules
+from central.core.config import Settings
+from central.core.security import Principal, Role, principal_for
+from central.distribution.bundles import Signer
+
+
+@dataclass
+class AppState:
+    """What every request may need; kept on ``app.state.central``."""
+
+    settings: Settings
+    database: db.Database
+    signer: Signer
+    rules: ContractRules
+    clock: Callable[[], datetime]
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.central
+    return state
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_session(state: StateDep) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back on error."""
+    with state.database.transaction() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_now(state: StateDep) -> datetime:
+    return state.clock()
+
+
+NowDep = Annotated[datetime, Depends(get_now)]
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def get_principal(session: SessionDep, now: NowDep,
+                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+    principal = principal_for(session, credentials.credentials, now) if credentials else None
+    if principal is None:
+        raise HTTPException(401, "missing, unknown or expired bearer token",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(get_principal)]
+
+
+def get_admin(user: CurrentUser) -> Principal:
+    if user.role is not Role.ADMIN:
+        raise HTTPException(403, "admin only")
+    return user
+
+
+AdminUser = Annotated[Principal, Depends(get_admin)]
+
+
+def get_staff(user: CurrentUser) -> Principal:
+    if user.role not in (Role.ADMIN, Role.OPERATOR):
+        raise HTTPException(403, "admins and operators only")
+    return user
+
+
+StaffUser = Annotated[Principal, Depends(get_staff)]

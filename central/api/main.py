@@ -1,0 +1,110 @@
+"""The FastAPI application: ``create_app(settings)``.
+
+At start it upgrades the schema; with ``background=True`` (as ``serve`` runs it)
+it also runs the outbox publisher and, if ``ingest.in_process``, the ingest
+consumer, in threads beside the web server.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, IntegrityError
+
+from central import db
+from central.api.deps import AppState
+from central.api.routes import admin, contracts, events, gates, sites
+from central.contracts.service import ContractRules
+from central.core.config import Settings
+from central.db.migrate import upgrade_to_head
+from central.distribution.bundles import Signer
+from central.distribution.publisher import OutboxPublisher
+from central.errors import (
+    BrokerUnavailableError,
+    CentralError,
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+)
+from central.ingest.consumer import Ingestor
+from central.mqtt import MqttClient
+from shared import PlateError
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now, background: bool = False,
+               migrate: bool = True) -> FastAPI:
+    database = db.Database(settings.database.url, settings.database.pool_size, settings.database.echo)
+    state = AppState(settings=settings, database=database, signer=Signer.from_settings(settings.signing),
+                     rules=ContractRules(settings.contracts.oversubscription,
+                                         settings.contracts.max_validity_days),
+                     clock=clock)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if migrate:
+            upgrade_to_head(settings.database.url)
+        workers = _start_background(state) if background else []
+        try:
+            yield
+        finally:
+            for stop in workers:
+                stop()
+            database.dispose()
+
+    app = FastAPI(title="Off-peak parking: central service", version="1", lifespan=lifespan,
+                  docs_url="/docs", openapi_url=f"{API_PREFIX}/openapi.json")
+    app.state.central = state
+    for module in (sites, contracts, events, gates, admin):
+        app.include_router(module.router, prefix=API_PREFIX)
+    _add_error_handlers(app)
+    return app
+
+
+def _start_background(state: AppState) -> list[Callable[[], None]]:
+    settings = state.settings
+    link = MqttClient(settings.mqtt, f"{settings.mqtt.client_id}-publisher")
+    link.start()
+    publisher = OutboxPublisher(state.database, link, state.signer, state.clock,
+                                settings.signing.publish_interval_s)
+    publisher.start()
+    stops = [publisher.stop, link.stop]
+    if settings.ingest.in_process:
+        ingestor = Ingestor(state.database, settings.mqtt, settings.ingest, state.clock)
+        ingestor.start()
+        stops.insert(0, ingestor.stop)
+    return stops
+
+
+_STATUS: list[tuple[type[Exception], int]] = [
+    (NotFoundError, 404), (ForbiddenError, 403), (ConflictError, 409), (BrokerUnavailableError, 503),
+    (CentralError, 400), (PlateError, 422), (IntegrityError, 409), (DataError, 422),
+]
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    for error_type, status in _STATUS:
+        app.add_exception_handler(error_type, _handler(status))
+
+
+def _handler(status: int) -> Callable[[Request, Exception], JSONResponse]:
+    def handle(request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, DataError | IntegrityError):
+            logger.info("database refused a value on %s: %s", request.url.path, type(exc.orig).__name__)
+            return JSONResponse({"detail": "a value cannot be stored (too long, or a NUL character)"},
+                                status_code=status)
+        return JSONResponse({"detail": str(exc)}, status_code=status)
+
+    return handle

@@ -1,0 +1,238 @@
+"""Request and response bodies of the HTTP API. Every input field is bounded."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from central.core.security import Role
+from shared import ID_PATTERN, ContractStatus, TimeWindow, parse_plate
+
+Id = Annotated[str, Field(pattern=ID_PATTERN, description="lowercase id, safe in topics and URLs")]
+Fen = Annotated[int, Field(ge=0, le=100_000_000, description="money in fen (1/100 yuan)")]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class InstitutionIn(_In):
+    id: Id
+    name: str = Field(min_length=1, max_length=200)
+
+
+class SiteIn(_In):
+    id: Id
+    institution_id: Id
+    name: str = Field(min_length=1, max_length=200)
+    address: str = Field(default="", max_length=300)
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    timezone: str = Field(default="Asia/Shanghai", max_length=64)
+    shared_capacity: int = Field(ge=0, le=100_000)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from shared import SiteInfo
+
+        return SiteInfo(site_id="x", timezone=value, shared_capacity=0).timezone
+
+
+class SiteOut(_Out):
+    id: str
+    institution_id: str
+    name: str
+    address: str
+    lat: float
+    lon: float
+    timezone: str
+    shared_capacity: int
+
+
+class ProductIn(_In):
+    id: Id
+    site_id: Id
+    name: str = Field(min_length=1, max_length=200)
+    windows: list[TimeWindow] = Field(min_length=1, max_length=14)
+    min_stay_minutes: int = Field(default=60, ge=0, le=24 * 60)
+    grace_minutes: int = Field(default=15, ge=0, le=24 * 60)
+    quota: int = Field(ge=0, le=100_000)
+    monthly_fee_fen: Fen = 0
+    usage_rate_fen: Fen = 0
+    usage_period_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    daily_cap_fen: Fen | None = None
+    overstay_rate_fen: Fen = 0
+    overstay_period_minutes: int = Field(default=60, ge=1, le=24 * 60)
+
+
+class ProductOut(_Out):
+    id: str
+    site_id: str
+    name: str
+    windows: list[TimeWindow]
+    min_stay_minutes: int
+    grace_minutes: int
+    quota: int
+    monthly_fee_fen: int
+    usage_rate_fen: int
+    usage_period_minutes: int
+    daily_cap_fen: int | None
+    overstay_rate_fen: int
+    overstay_period_minutes: int
+    on_sale: bool
+    places_left: int | None = None
+
+
+class GateIn(_In):
+    site_id: Id
+    gate_id: Id
+    name: str = Field(default="", max_length=200)
+
+
+class ResidentIn(_In):
+    display_name: str = Field(min_length=1, max_length=100)
+    phone_hash: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$", description="SHA-256 hex")
+    contact_ref: str | None = Field(default=None, max_length=200)
+
+
+class ResidentOut(_Out):
+    id: str
+    display_name: str
+
+
+class TokenIn(_In):
+    role: Role
+    name: str = Field(default="", max_length=100)
+    institution_id: Id | None = None
+    resident_id: str | None = Field(default=None, max_length=64)
+    expires_at: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _scope(self) -> TokenIn:
+        if self.role is Role.OPERATOR and not self.institution_id:
+            raise ValueError("institution_id: an operator token needs an institution")
+        if self.role is Role.RESIDENT and not self.resident_id:
+            raise ValueError("resident_id: a resident token needs a resident")
+        return self
+
+
+class TokenOut(BaseModel):
+    token: str
+    role: Role
+
+
+class SignIn(_In):
+    product_id: str = Field(min_length=1, max_length=64)
+    plates: list[str] = Field(min_length=1, max_length=3, description="1 to 3 licence plates")
+    valid_from: date
+    valid_to: date
+    resident_id: str | None = Field(default=None, max_length=64, description="admins and operators")
+
+    @field_validator("plates")
+    @classmethod
+    def _plates(cls, value: list[str]) -> list[str]:
+        plates = [parse_plate(p).text for p in value]
+        if len(set(plates)) != len(plates):
+            raise ValueError("plates repeat")
+        return plates
+
+
+class ProductChangeIn(_In):
+    product_id: str = Field(min_length=1, max_length=64)
+
+
+class ContractOut(_Out):
+    id: str
+    site_id: str
+    product_id: str
+    resident_id: str
+    plates: list[str] = Field(validation_alias="plate_list")
+    valid_from: date
+    valid_to: date
+    status: ContractStatus
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class EventOut(_Out):
+    event_id: uuid.UUID
+    site_id: str
+    gate_id: str
+    direction: str
+    plate_read: str
+    plate: str | None
+    confidence: float
+    outcome: str
+    reason: str
+    contract_id: str | None
+    at: datetime
+    deadline: datetime | None
+    original_event_id: uuid.UUID | None
+    received_at: datetime
+
+
+class StayOut(_Out):
+    id: int
+    site_id: str
+    plate: str
+    contract_id: str | None
+    entry_event_id: uuid.UUID | None
+    exit_event_id: uuid.UUID | None
+    entered_at: datetime | None
+    exited_at: datetime | None
+    deadline: datetime | None
+    status: str
+
+
+class NearbySite(BaseModel):
+    site: SiteOut
+    distance_m: float
+    products: list[ProductOut]
+
+
+class OccupancyNow(BaseModel):
+    site_id: str
+    at: datetime
+    shared_capacity: int
+    occupied: int
+    free: int
+
+
+class OccupancyBucket(BaseModel):
+    start: datetime
+    occupied: int
+
+
+class GateOut(_Out):
+    site_id: str
+    gate_id: str
+    name: str
+    state: str
+    last_seen: datetime | None
+    outbox_depth: int
+    bundle_sequence: int
+    clock_skew_s: float | None
+    alarms: list[str]
+
+
+class AlarmOut(_Out):
+    id: int
+    site_id: str
+    gate_id: str | None
+    kind: str
+    message: str
+    raised_at: datetime
+    cleared_at: datetime | None
+
+
+class Count(BaseModel):
+    count: int

@@ -1,0 +1,28 @@
+"""``parking-central serve``: the HTTP API, the outbox publisher and (optionally) ingestion."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from central.cli.common import add_config_option, settings_from
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "serve", help="run the HTTP API (upgrades the database first)",
+        description="Run the API on uvicorn with the outbox publisher; with ingest.in_process "
+                    "the ingest consumer runs in the same process.")
+    add_config_option(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from central.api import create_app
+
+    settings = settings_from(args)
+    app = create_app(settings, background=True)
+    uvicorn.run(app, host=settings.api.host, port=settings.api.port, log_level=settings.log_level.lower())
+    return 0

@@ -1,0 +1,195 @@
+"""Settings of the central service: a YAML file plus PARKING_CENTRAL_* environment variables.
+
+Environment variables win over the file; nested fields use ``__``
+(``PARKING_CENTRAL_DATABASE__URL``). Secrets come from the environment or
+from a ``*_file``; the built-in development secrets are refused unless
+``environment: development``.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+from central.errors import ConfigError
+from shared import ID_PATTERN, private_key_from_text
+
+# Development-only secrets: known to everybody, refused outside development.
+DEV_SIGNING_KEY = "rErryTztGHM4k7dSoR8r69lfL8/72OO8epd5HilTxEo="
+DEV_MQTT_PASSWORD = "central-secret"
+
+
+def _secret(inline: SecretStr | None, path: Path | None, field: str) -> str | None:
+    if inline is not None:
+        return inline.get_secret_value()
+    if path is None:
+        return None
+    try:
+        return path.read_text().strip()
+    except OSError as exc:
+        raise ValueError(f"{field}_file {path}: cannot read ({exc.strerror})") from exc
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatabaseSettings(_Section):
+    url: str = Field(default="sqlite:///var/central.db", min_length=1, max_length=500,
+                     description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://...")
+    pool_size: int = Field(default=10, ge=1, le=200, description="connections kept open (PostgreSQL)")
+    echo: bool = Field(default=False, description="log every SQL statement (debugging only)")
+
+
+class MqttSettings(_Section):
+    host: str = Field(default="127.0.0.1", min_length=1, max_length=255, description="broker host")
+    port: int = Field(default=1883, ge=1, le=65535, description="broker port")
+    username: str = Field(default="central", min_length=1, max_length=64, description="broker account")
+    password: SecretStr | None = Field(default=None, description="broker password (prefer password_file)")
+    password_file: Path | None = Field(default=None, description="file holding the broker password")
+    client_id: str = Field(default="central", pattern=r"^[A-Za-z0-9_-]{1,40}$",
+                           description="client id prefix; each process appends its role")
+    keepalive_s: int = Field(default=30, ge=5, le=3600, description="MQTT keepalive")
+    reconnect_min_s: int = Field(default=1, ge=1, le=60, description="first reconnect delay")
+    reconnect_max_s: int = Field(default=60, ge=1, le=3600, description="longest reconnect delay")
+    publish_timeout_s: float = Field(default=10.0, gt=0, le=300, description="wait for a PUBACK")
+
+    def password_text(self) -> str:
+        return _secret(self.password, self.password_file, "mqtt.password") or DEV_MQTT_PASSWORD
+
+    @model_validator(mode="after")
+    def _check(self) -> MqttSettings:
+        if self.reconnect_max_s < self.reconnect_min_s:
+            raise ValueError("reconnect_max_s must be at least reconnect_min_s")
+        return self
+
+
+class SigningSettings(_Section):
+    key: SecretStr | None = Field(default=None, description="Ed25519 private key, base64 raw 32 bytes")
+    key_file: Path | None = Field(default=None, description="file holding the private key")
+    key_id: str = Field(default="dev-1", min_length=1, max_length=64,
+                        description="key id gates use to pick the public key (rotation)")
+    bundle_ttl_hours: int = Field(default=7 * 24, ge=1, le=90 * 24, description="bundle lifetime")
+    refresh_before_hours: int = Field(default=2 * 24, ge=1, le=89 * 24,
+                                      description="re-issue a bundle this long before it expires")
+    publish_interval_s: float = Field(default=2.0, gt=0, le=3600,
+                                      description="how often the outbox publisher looks for work")
+
+    def key_text(self) -> str:
+        return _secret(self.key, self.key_file, "signing.key") or DEV_SIGNING_KEY
+
+    @model_validator(mode="after")
+    def _check(self) -> SigningSettings:
+        if self.refresh_before_hours >= self.bundle_ttl_hours:
+            raise ValueError("refresh_before_hours must be shorter than bundle_ttl_hours")
+        try:
+            private_key_from_text(self.key_text())
+        except ValueError as exc:
+            raise ValueError(f"key: {exc}") from exc
+        return self
+
+
+class IngestSettings(_Section):
+    in_process: bool = Field(default=True, description="run the ingest consumer inside serve")
+    group: str = Field(default="central", pattern=ID_PATTERN, description="shared subscription group")
+    batch_max: int = Field(default=500, ge=1, le=5000, description="messages per transaction at most")
+    linger_ms: int = Field(default=5, ge=0, le=1000, description="wait this long to fill a batch")
+    receive_maximum: int = Field(default=1000, ge=1, le=65535,
+                                 description="unacknowledged messages the broker may send us")
+    session_expiry_s: int = Field(default=86400, ge=0, le=30 * 86400,
+                                  description="broker keeps our queue this long while we are away")
+    clock_skew_limit_s: int = Field(default=120, ge=1, le=86400, description="gate clock skew alarm")
+
+
+class ContractSettings(_Section):
+    oversubscription: float = Field(default=1.0, ge=1.0, le=5.0,
+                                    description="active contracts may reach quota x this factor")
+    max_validity_days: int = Field(default=366, ge=1, le=3 * 366, description="longest contract")
+
+
+class ApiSettings(_Section):
+    host: str = Field(default="127.0.0.1", min_length=1, max_length=255, description="listen address")
+    port: int = Field(default=8000, ge=1, le=65535, description="listen port")
+    page_max: int = Field(default=500, ge=1, le=10000, description="most rows one list returns")
+
+
+class Settings(BaseSettings):
+    """One per central process."""
+
+    model_config = SettingsConfigDict(env_prefix="PARKING_CENTRAL_", env_nested_delimiter="__",
+                                      extra="forbid", frozen=True)
+
+    environment: Literal["development", "staging", "production"] = Field(
+        default="development", description="anything but development refuses the built-in secrets")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", description="log level")
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings, description="database")
+    mqtt: MqttSettings = Field(default_factory=MqttSettings, description="broker connection")
+    signing: SigningSettings = Field(default_factory=SigningSettings, description="bundle signing")
+    ingest: IngestSettings = Field(default_factory=IngestSettings, description="event ingestion")
+    contracts: ContractSettings = Field(default_factory=ContractSettings, description="contract rules")
+    api: ApiSettings = Field(default_factory=ApiSettings, description="HTTP API")
+
+    @model_validator(mode="after")
+    def _no_default_secrets(self) -> Settings:
+        if self.environment == "development":
+            return self
+        if self.signing.key_text() == DEV_SIGNING_KEY:
+            raise ValueError("signing.key: the development key is refused outside development")
+        if self.mqtt.password_text() == DEV_MQTT_PASSWORD:
+            raise ValueError("mqtt.password: the development password is refused outside development")
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: tuple[PydanticBaseSettingsSource, ...] = (init_settings, env_settings)
+        if _YAML_PATH.path is not None:
+            sources += (YamlConfigSettingsSource(settings_cls, yaml_file=_YAML_PATH.path),)
+        return sources
+
+
+class _YamlPath:
+    path: Path | None = None
+
+
+_YAML_PATH = _YamlPath()
+
+
+def load_settings(path: Path | str | None = None, **overrides: Any) -> Settings:
+    """Read the YAML file (if any) and the environment; refuse a wrong value naming its field."""
+    if path is not None and not Path(path).is_file():
+        raise ConfigError(f"config file {path} does not exist")
+    _YAML_PATH.path = Path(path) if path is not None else None
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from exc
+    finally:
+        _YAML_PATH.path = None
+
+
+def _describe(exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        field = ".".join(str(p) for p in error["loc"]) or "settings"
+        shown = "" if "secret" in field or "key" in field or "password" in field else \
+            f" (got {error.get('input')!r:.80})"
+        lines.append(f"{field}: {error['msg']}{shown}")
+    return "invalid settings: " + "; ".join(lines)
+
+
+def capacity_limit(quota: int, factor: float) -> int:
+    """Active contracts a product may hold: quota x oversubscription, rounded down."""
+    return math.floor(quota * factor + 1e-9)

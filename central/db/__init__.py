@@ -1,0 +1,13 @@
+"""Tables and sessions of the central service. Other packages add tables on ``Base``."""
+
+from central.db.base import Base, UTCDateTime
+from central.db.contracts import ApiToken, BundleState, Contract, MqttOutbox, Resident, plates_column
+from central.db.events import Alarm, DeadLetter, GateEventRecord, Stay
+from central.db.session import Database, make_engine
+from central.db.sites import Gate, Institution, Product, Site
+
+__all__ = [
+    "Alarm", "ApiToken", "Base", "BundleState", "Contract", "Database", "DeadLetter", "Gate",
+    "GateEventRecord", "Institution", "MqttOutbox", "Product", "Resident", "Site", "Stay",
+    "UTCDateTime", "make_engine", "plates_column",
+]

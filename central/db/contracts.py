@@ -1,0 +1,100 @@
+"""Residents, their contracts, and what it takes to get the contracts to the gates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from central.db.base import Base
+
+
+class Resident(Base):
+    """Minimal personal data: a display name and a hashed phone or an external contact reference."""
+
+    __tablename__ = "residents"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # also the bundle's holder_ref
+    display_name: Mapped[str] = mapped_column(String(100))
+    phone_hash: Mapped[str | None] = mapped_column(String(64))
+    contact_ref: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
+class Contract(Base):
+    __tablename__ = "contracts"
+    __table_args__ = (Index("ix_contracts_product_status", "product_id", "status"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
+    resident_id: Mapped[str] = mapped_column(ForeignKey("residents.id"), index=True)
+    plates: Mapped[str] = mapped_column(String(60))  # normalised, "|"-separated: "|沪A12345|沪B..|"
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date] = mapped_column(Date)  # inclusive
+    status: Mapped[str] = mapped_column(String(16), default="active")  # shared.ContractStatus
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    @property
+    def plate_list(self) -> list[str]:
+        return [p for p in self.plates.split("|") if p]
+
+
+def plates_column(plates: list[str]) -> str:
+    return "|" + "|".join(plates) + "|"
+
+
+class BundleState(Base):
+    """The last bundle issued for a site; ``sequence`` only grows."""
+
+    __tablename__ = "bundle_states"
+
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    issued_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    published_at: Mapped[datetime | None]
+
+
+class MqttOutbox(Base):
+    """Messages written in the same transaction as the change; sent only on PUBACK."""
+
+    __tablename__ = "mqtt_outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    topic: Mapped[str] = mapped_column(String(300))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    qos: Mapped[int] = mapped_column(Integer, default=1)
+    retain: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class ApiToken(Base):
+    """Opaque bearer tokens, stored as SHA-256 (they are 256-bit random, so no slow hash is needed)."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    role: Mapped[str] = mapped_column(String(16))  # admin, operator, resident
+    institution_id: Mapped[str | None] = mapped_column(ForeignKey("institutions.id"))
+    resident_id: Mapped[str | None] = mapped_column(ForeignKey("residents.id"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]

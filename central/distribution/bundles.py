@@ -1,0 +1,102 @@
+"""A site's contract bundle: built from the database, signed, queued in the outbox.
+
+Called in the same transaction as every contract change, so the bundle a gate
+receives never disagrees with what the database committed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from central import db
+from central.core.config import SigningSettings
+from central.errors import NotFoundError
+from shared import Contract, ContractBundle, ContractStatus, SiteInfo, TimeWindow, private_key_from_text
+from shared.topics import contracts_topic
+
+logger = logging.getLogger(__name__)
+
+_IN_BUNDLE = (ContractStatus.ACTIVE.value, ContractStatus.SUSPENDED.value)
+
+
+@dataclass(frozen=True)
+class Signer:
+    """The central key and the bundle lifetimes."""
+
+    key_id: str
+    key: Ed25519PrivateKey
+    ttl: timedelta
+    refresh_before: timedelta
+
+    @classmethod
+    def from_settings(cls, settings: SigningSettings) -> Signer:
+        return cls(settings.key_id, private_key_from_text(settings.key_text()),
+                   timedelta(hours=settings.bundle_ttl_hours),
+                   timedelta(hours=settings.refresh_before_hours))
+
+
+def issue_bundle(session: Session, site_id: str, signer: Signer, now: datetime) -> int:
+    """Build, sign and queue the site's next bundle; returns its sequence."""
+    site = session.get(db.Site, site_id)
+    if site is None:
+        raise NotFoundError("site", site_id)
+    state = session.scalars(
+        select(db.BundleState).where(db.BundleState.site_id == site_id).with_for_update()).first()
+    if state is None:
+        state = db.BundleState(site_id=site_id, sequence=0)
+        session.add(state)
+    state.sequence += 1
+    state.issued_at = now
+    state.expires_at = now + signer.ttl
+    bundle = ContractBundle(
+        site=SiteInfo(site_id=site.id, name=site.name[:200], timezone=site.timezone,
+                      shared_capacity=site.shared_capacity),
+        sequence=state.sequence, issued_at=now, expires_at=state.expires_at, key_id=signer.key_id,
+        contracts=tuple(_bundle_contracts(session, site_id)))
+    payload = sign_bundle_bytes(bundle, signer)
+    session.add(db.MqttOutbox(topic=contracts_topic(site_id), payload=payload, qos=1, retain=True,
+                              created_at=now))
+    session.flush()
+    logger.info("site %s: bundle %s with %s contracts queued", site_id, state.sequence,
+                len(bundle.contracts))
+    return state.sequence
+
+
+def sign_bundle_bytes(bundle: ContractBundle, signer: Signer) -> bytes:
+    from shared import sign_bundle
+
+    return sign_bundle(bundle, signer.key).to_bytes()
+
+
+def _bundle_contracts(session: Session, site_id: str) -> list[Contract]:
+    rows = session.execute(
+        select(db.Contract, db.Product)
+        .join(db.Product, db.Product.id == db.Contract.product_id)
+        .where(db.Contract.site_id == site_id, db.Contract.status.in_(_IN_BUNDLE))
+        .order_by(db.Contract.id)).all()
+    return [to_shared_contract(contract, product) for contract, product in rows]
+
+
+def to_shared_contract(contract: db.Contract, product: db.Product) -> Contract:
+    return Contract(
+        contract_id=contract.id, holder_ref=contract.resident_id, plates=tuple(contract.plate_list),
+        site_id=contract.site_id, product_id=product.id,
+        windows=tuple(TimeWindow.model_validate(w) for w in product.windows),
+        min_stay_minutes=product.min_stay_minutes, grace_minutes=product.grace_minutes,
+        valid_from=contract.valid_from, valid_to=contract.valid_to,
+        status=ContractStatus(contract.status), version=contract.version)
+
+
+def sites_due_for_refresh(session: Session, signer: Signer, now: datetime) -> list[str]:
+    """Sites whose bundle expires within ``refresh_before`` (or that never had one)."""
+    due = now + signer.refresh_before
+    issued = {s.site_id: s for s in session.scalars(select(db.BundleState))}
+    return [site_id for site_id in session.scalars(select(db.Site.id).order_by(db.Site.id))
+            if site_id not in issued or issued[site_id].expires_at is None
+            or issued[site_id].expires_at <= due]

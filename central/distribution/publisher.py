@@ -1,0 +1,109 @@
+"""Send the outbox to the broker; a row is marked sent only after its PUBACK.
+
+For a retained topic only the newest queued row matters (a gate wants the
+latest bundle, and an older one published after it would look like a
+rollback), so older rows of the same topic are marked superseded.
+Run one publisher per deployment.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from central import db
+from central.distribution.bundles import Signer, issue_bundle, sites_due_for_refresh
+from central.errors import BrokerUnavailableError
+from central.mqtt import MqttClient
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+class OutboxPublisher:
+    def __init__(self, database: db.Database, mqtt: MqttClient, signer: Signer, clock: Clock,
+                 interval_s: float = 2.0, batch: int = 100) -> None:
+        self._db = database
+        self._mqtt = mqtt
+        self._signer = signer
+        self._clock = clock
+        self._interval_s = interval_s
+        self._batch = batch
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def refresh_bundles(self) -> list[str]:
+        """Re-issue bundles close to expiry; returns the sites refreshed."""
+        with self._db.transaction() as session:
+            now = self._clock()
+            sites = sites_due_for_refresh(session, self._signer, now)
+            for site_id in sites:
+                issue_bundle(session, site_id, self._signer, now)
+        return sites
+
+    def publish_pending(self) -> int:
+        """Publish what is queued; returns how many rows were confirmed by the broker."""
+        rows = self._pending()
+        sent = 0
+        for row_id, topic, payload, retain in rows:
+            try:
+                self._mqtt.publish_confirmed(topic, payload, retain=retain)
+            except BrokerUnavailableError as exc:
+                self._mark_failed(row_id, str(exc))
+                logger.warning("outbox row %s for %s not sent: %s", row_id, topic, exc)
+                break  # keep the order: try again from this row next time
+            self._mark_sent(row_id, topic)
+            sent += 1
+        return sent
+
+    def _pending(self) -> list[tuple[int, str, bytes, bool]]:
+        with self._db.transaction() as session:
+            rows = session.scalars(select(db.MqttOutbox).where(db.MqttOutbox.sent_at.is_(None))
+                                   .order_by(db.MqttOutbox.id).limit(self._batch)).all()
+            newest: dict[str, int] = {r.topic: r.id for r in rows if r.retain}
+            stale = [r.id for r in rows if r.retain and newest[r.topic] != r.id]
+            if stale:
+                session.execute(update(db.MqttOutbox).where(db.MqttOutbox.id.in_(stale))
+                                .values(sent_at=self._clock(), last_error="superseded"))
+            return [(r.id, r.topic, r.payload, r.retain) for r in rows if r.id not in stale]
+
+    def _mark_sent(self, row_id: int, topic: str) -> None:
+        now = self._clock()
+        with self._db.transaction() as session:
+            session.execute(update(db.MqttOutbox).where(db.MqttOutbox.id == row_id)
+                            .values(sent_at=now, last_error=None, attempts=db.MqttOutbox.attempts + 1))
+            gate_topic = topic.split("/")
+            if topic.endswith("/contracts") and len(gate_topic) == 5:
+                session.execute(update(db.BundleState).where(db.BundleState.site_id == gate_topic[3])
+                                .values(published_at=now))
+
+    def _mark_failed(self, row_id: int, error: str) -> None:
+        with self._db.transaction() as session:
+            session.execute(update(db.MqttOutbox).where(db.MqttOutbox.id == row_id)
+                            .values(attempts=db.MqttOutbox.attempts + 1, last_error=error[:500]))
+
+    # -- background thread ------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="outbox-publisher", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.refresh_bundles()
+                if self._mqtt.connected:
+                    self.publish_pending()
+            except Exception:
+                logger.exception("outbox publisher round failed; trying again")
+            self._stop.wait(self._interval_s)

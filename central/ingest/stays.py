@@ -1,0 +1,104 @@
+"""Pair entries and exits into stays by the time at the gate, not by arrival order.
+
+Only events whose barrier opened make stays. For one site and plate:
+- an entry fills the earliest exit-without-entry after it (an exit that came first),
+  unless another entry lies between them; otherwise it opens a stay;
+- an exit closes the latest stay entered before it if that stay is open; if that stay
+  was closed by a later exit, this earlier exit takes its place and the later one
+  becomes the anomaly; with no entry before it, the exit is recorded as an anomaly.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from central import db
+from shared import Direction, GateEvent
+
+OPEN, CLOSED, ANOMALY = "open", "closed", "anomaly"
+
+
+def pair_stays(session: Session, events: list[GateEvent]) -> None:
+    """Update stays for newly stored events (duplicates already removed)."""
+    opened = [e for e in events if e.opened and e.plate]
+    if not opened:
+        return
+    timelines = _load(session, opened)
+    for event in sorted(opened, key=lambda e: e.at):
+        timeline = timelines[(event.site_id, event.plate or "")]
+        if event.direction is Direction.ENTRY:
+            _entry(session, timeline, event)
+        else:
+            _exit(session, timeline, event)
+
+
+def _load(session: Session, events: list[GateEvent]) -> dict[tuple[str, str], list[db.Stay]]:
+    keys = sorted({(e.site_id, e.plate or "") for e in events})
+    since = min(e.at for e in events)
+    found = session.scalars(select(db.Stay).where(
+        tuple_(db.Stay.site_id, db.Stay.plate).in_(keys),
+        or_(db.Stay.status == OPEN, db.Stay.exited_at >= since))).all()
+    timelines: dict[tuple[str, str], list[db.Stay]] = defaultdict(list)
+    for stay in found:
+        timelines[(stay.site_id, stay.plate)].append(stay)
+    return timelines
+
+
+def _entry(session: Session, timeline: list[db.Stay], event: GateEvent) -> None:
+    later_entries = [s.entered_at for s in timeline if s.entered_at is not None and s.entered_at > event.at]
+    next_entry = min(later_entries, default=None)
+    waiting = [s for s in timeline if s.status == ANOMALY and s.exited_at is not None
+               and s.exited_at >= event.at and (next_entry is None or s.exited_at < next_entry)]
+    if waiting:
+        stay = min(waiting, key=lambda s: _at(s.exited_at))
+        _set_entry(stay, event)
+        stay.status = CLOSED
+        return
+    stay = db.Stay(site_id=event.site_id, plate=event.plate, status=OPEN)
+    _set_entry(stay, event)
+    session.add(stay)
+    timeline.append(stay)
+
+
+def _exit(session: Session, timeline: list[db.Stay], event: GateEvent) -> None:
+    before = [s for s in timeline if s.entered_at is not None and s.entered_at <= event.at]
+    previous = max(before, key=lambda s: _at(s.entered_at), default=None)
+    if previous is not None and previous.status == OPEN:
+        _set_exit(previous, event)
+        previous.status = CLOSED
+        return
+    if previous is not None and previous.exited_at is not None and previous.exited_at > event.at:
+        bumped = _anomaly(session, timeline, event)
+        bumped.exit_event_id, bumped.exited_at = previous.exit_event_id, previous.exited_at
+        _set_exit(previous, event)
+        return
+    _anomaly(session, timeline, event)
+
+
+def _anomaly(session: Session, timeline: list[db.Stay], event: GateEvent) -> db.Stay:
+    stay = db.Stay(site_id=event.site_id, plate=event.plate, status=ANOMALY, contract_id=event.contract_id)
+    _set_exit(stay, event)
+    session.add(stay)
+    timeline.append(stay)
+    return stay
+
+
+def _set_entry(stay: db.Stay, event: GateEvent) -> None:
+    stay.entry_event_id = event.event_id
+    stay.entered_at = event.at
+    stay.deadline = event.deadline
+    stay.contract_id = event.contract_id or stay.contract_id
+
+
+def _set_exit(stay: db.Stay, event: GateEvent) -> None:
+    stay.exit_event_id = event.event_id
+    stay.exited_at = event.at
+
+
+def _at(value: datetime | None) -> datetime:
+    assert value is not None
+    return value

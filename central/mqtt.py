@@ -1,0 +1,169 @@
+"""The central service's one wrapper around paho-mqtt 2.x.
+
+- MQTT 5, ``CallbackAPIVersion.VERSION2``, QoS 1, reconnect back-off;
+- subscriptions are (re)made inside ``on_connect``, only after a successful CONNACK;
+- ``connected`` is true only after a successful CONNACK (a refused login is not "connected");
+- ``publish`` raises BrokerUnavailableError while offline instead of dropping the message, and
+  ``publish_confirmed`` waits for the PUBACK and reports its reason code;
+- callbacks never raise into paho's network thread: errors are logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import paho.mqtt.client as paho
+from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
+
+from central.core.config import MqttSettings
+from central.errors import BrokerUnavailableError
+
+logger = logging.getLogger(__name__)
+
+MessageHandler = Callable[[paho.MQTTMessage, int], None]  # (message, connection generation)
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    topic: str
+    qos: int = 1
+
+
+class MqttClient:
+    """One broker connection of the central service."""
+
+    def __init__(self, settings: MqttSettings, client_id: str, *,
+                 subscriptions: Sequence[Subscription] = (), on_message: MessageHandler | None = None,
+                 manual_ack: bool = False, receive_maximum: int | None = None,
+                 session_expiry_s: int = 0) -> None:
+        self._settings = settings
+        self._subscriptions = tuple(subscriptions)
+        self._handler = on_message
+        self._receive_maximum = receive_maximum
+        self._session_expiry_s = session_expiry_s
+        self._connected = threading.Event()
+        self._generation = 0  # grows on every CONNACK; acks of an older connection are void
+        self._acks: dict[int, int] = {}
+        self._acks_changed = threading.Condition()
+        self.last_refusal: str | None = None
+        self._client = paho.Client(CallbackAPIVersion.VERSION2, client_id=client_id,
+                                   protocol=paho.MQTTv5, manual_ack=manual_ack)
+        self._client.username_pw_set(settings.username, settings.password_text())
+        self._client.reconnect_delay_set(settings.reconnect_min_s, settings.reconnect_max_s)
+        self._client.on_connect = self._on_connect
+        self._client.on_disconnect = self._on_disconnect
+        self._client.on_message = self._on_message
+        self._client.on_publish = self._on_publish
+
+    # -- life cycle -------------------------------------------------------------
+
+    def start(self) -> None:
+        """Connect in the background; reconnects by itself until ``stop``."""
+        props = Properties(PacketTypes.CONNECT)
+        props.SessionExpiryInterval = self._session_expiry_s
+        if self._receive_maximum:
+            props.ReceiveMaximum = self._receive_maximum
+        self._client.connect_async(self._settings.host, self._settings.port, self._settings.keepalive_s,
+                                   clean_start=self._session_expiry_s == 0, properties=props)
+        self._client.loop_start()
+
+    def stop(self) -> None:
+        self._client.disconnect()
+        self._client.loop_stop()
+        self._connected.clear()
+
+    @property
+    def connected(self) -> bool:
+        return self._connected.is_set()
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    def wait_connected(self, timeout: float) -> bool:
+        return self._connected.wait(timeout)
+
+    # -- publishing -------------------------------------------------------------
+
+    def publish(self, topic: str, payload: bytes, *, qos: int = 1, retain: bool = False) -> int:
+        """Hand a message to paho; returns its mid. Raises while offline: nothing is dropped."""
+        if not self.connected:
+            raise BrokerUnavailableError("not connected to the broker")
+        info = self._client.publish(topic, payload, qos=qos, retain=retain)
+        if info.rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
+            raise BrokerUnavailableError(f"publish refused by the client: {paho.error_string(info.rc)}")
+        return info.mid
+
+    def publish_confirmed(self, topic: str, payload: bytes, *, retain: bool = False,
+                          timeout: float | None = None) -> None:
+        """Publish at QoS 1 and wait for a successful PUBACK; raise BrokerUnavailableError otherwise."""
+        mid = self.publish(topic, payload, qos=1, retain=retain)
+        code = self._wait_ack(mid, timeout or self._settings.publish_timeout_s)
+        if code is None:
+            raise BrokerUnavailableError(f"no PUBACK for {topic} in time")
+        if code >= 0x80:
+            raise BrokerUnavailableError(f"broker refused {topic}: reason code {code:#x}")
+
+    def _wait_ack(self, mid: int, timeout: float) -> int | None:
+        deadline = time.monotonic() + timeout
+        with self._acks_changed:
+            while mid not in self._acks:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self._acks_changed.wait(left)
+            return self._acks.pop(mid)
+
+    def ack(self, mid: int, qos: int, generation: int) -> None:
+        """Acknowledge a received message (manual_ack) if its connection is still the current one."""
+        if qos == 0 or generation != self._generation:
+            return  # the broker re-sends it on the new connection; event ids make that harmless
+        self._client.ack(mid, qos)
+
+    # -- paho callbacks (network thread: never raise) ---------------------------
+
+    def _on_connect(self, client: paho.Client, userdata: Any, flags: Any, reason_code: ReasonCode,
+                    properties: Properties | None) -> None:
+        try:
+            if reason_code.is_failure:
+                self.last_refusal = str(reason_code)
+                logger.error("broker refused the connection: %s", reason_code)
+                return
+            self._generation += 1
+            for sub in self._subscriptions:
+                client.subscribe(sub.topic, qos=sub.qos)
+            self._connected.set()
+            logger.info("connected to the broker at %s:%s", self._settings.host, self._settings.port)
+        except Exception:
+            logger.exception("on_connect failed")
+
+    def _on_disconnect(self, client: paho.Client, userdata: Any, flags: Any, reason_code: ReasonCode,
+                       properties: Properties | None) -> None:
+        self._connected.clear()
+        with self._acks_changed:
+            self._acks_changed.notify_all()
+        logger.warning("disconnected from the broker: %s", reason_code)
+
+    def _on_publish(self, client: paho.Client, userdata: Any, mid: int, reason_code: ReasonCode,
+                    properties: Properties | None) -> None:
+        with self._acks_changed:
+            if len(self._acks) > 10_000:  # waiters that timed out never collect theirs
+                self._acks.clear()
+            self._acks[mid] = reason_code.value
+            self._acks_changed.notify_all()
+
+    def _on_message(self, client: paho.Client, userdata: Any, message: paho.MQTTMessage) -> None:
+        if self._handler is None:
+            return
+        try:
+            self._handler(message, self._generation)
+        except Exception:
+            logger.exception("message handler failed for %s", message.topic)

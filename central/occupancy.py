@@ -1,0 +1,36 @@
+"""How many vehicles are inside a site: now, and over time in buckets."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from central import db
+
+MAX_BUCKETS = 2000
+
+
+def occupied_now(session: Session, site_id: str) -> int:
+    return session.scalar(select(func.count()).select_from(db.Stay).where(
+        db.Stay.site_id == site_id, db.Stay.status == "open")) or 0
+
+
+def occupancy_series(session: Session, site_id: str, start: datetime, end: datetime,
+                     bucket: timedelta) -> list[tuple[datetime, int]]:
+    """Vehicles inside at the start of each bucket from ``start`` to ``end``."""
+    if end <= start or bucket <= timedelta(0):
+        raise ValueError("end must be after start and the bucket positive")
+    if (end - start) / bucket > MAX_BUCKETS:
+        raise ValueError(f"more than {MAX_BUCKETS} buckets")
+    stays = session.execute(select(db.Stay.entered_at, db.Stay.exited_at).where(
+        db.Stay.site_id == site_id, db.Stay.entered_at.is_not(None), db.Stay.entered_at < end,
+        or_(db.Stay.exited_at.is_(None), db.Stay.exited_at > start))).all()
+    series = []
+    at = start
+    while at < end:
+        inside = sum(1 for entered, exited in stays if entered <= at and (exited is None or exited > at))
+        series.append((at, inside))
+        at += bucket
+    return series
