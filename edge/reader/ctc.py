@@ -52,11 +52,11 @@ class PlateAlphabet:
 
 
 def _template_ids(template: Template, index: dict[str, int]) -> np.ndarray:
-    """K x M matrix of alphabet ids, -1 padded; every template character must exist."""
-    width = max(len(chars) for chars in template)
-    ids = np.full((len(template), width), -1, dtype=np.int64)
-    for k, chars in enumerate(template):
-        ids[k, : len(chars)] = [index[c] for c in chars]
+    """K x M matrix of alphabet ids, -1 padded (characters the model cannot write are left out)."""
+    known = [[index[c] for c in chars if c in index] for chars in template]
+    ids = np.full((len(template), max(len(k) for k in known)), -1, dtype=np.int64)
+    for k, row in enumerate(known):
+        ids[k, : len(row)] = row
     return ids
 
 

@@ -18,7 +18,7 @@ class ReaderError(ParkingError):
     """Base of the plate reader's errors."""
 
 
-class MissingWeightsError(ReaderError, FileNotFoundError):
+class MissingWeightsError(ReaderError):
     """A weights file is missing; says which file and in which folder to put it."""
 
     def __init__(self, filename: str, directory: Path | str, hint: str = "") -> None:

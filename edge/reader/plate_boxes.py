@@ -14,6 +14,7 @@ MIN_HEIGHT = 8.0  # pixels in the frame: smaller text cannot be read anyway
 def plate_candidates(boxes: list[TextBox], shape: tuple[int, ...]) -> list[TextBox]:
     """Plate-shaped boxes (after joining a line split at the plate's dot), best first."""
     joined = join_line_pieces(boxes)
+    joined += stacked_pairs(joined)
     plausible = [b for b in joined if b.height >= MIN_HEIGHT and MIN_ASPECT <= _aspect(b) <= MAX_ASPECT]
     return sorted(plausible, key=_rank, reverse=True)
 
@@ -48,3 +49,20 @@ def _continues(left: TextBox, right: TextBox) -> bool:
     similar = min(left.height, right.height) > 0.6 * height
     gap = float(right.corners[:, 0].min() - left.corners[:, 0].max())
     return same_row and similar and -0.5 * height < gap < 0.8 * height
+
+
+def stacked_pairs(boxes: list[TextBox]) -> list[TextBox]:
+    """A two-line plate: a short upper line (``皖A``) centred over a taller serial line."""
+    pairs = []
+    for upper in boxes:
+        for lower in boxes:
+            if upper is not lower and _stacked(upper, lower):
+                pairs.append(merge_boxes([upper, lower]))
+    return pairs
+
+
+def _stacked(upper: TextBox, lower: TextBox) -> bool:
+    gap = float(lower.corners[:, 1].min() - upper.corners[:, 1].max())
+    centred = abs(float(upper.centre[0] - lower.centre[0])) < 0.25 * lower.width
+    smaller = upper.width < lower.width and upper.height < lower.height
+    return smaller and centred and -0.3 * lower.height < gap < 0.5 * lower.height

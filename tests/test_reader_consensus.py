@@ -1,0 +1,61 @@
+"""Several frames of one vehicle give one read; only agreeing, confident reads open."""
+
+from __future__ import annotations
+
+from edge.reader import ConsensusPolicy, PlateRead, Verdict, vote
+
+
+def read(plate: str | None, *confidences: float) -> PlateRead:
+    chars = confidences if len(confidences) > 1 else (confidences[0],) * len(plate or "x")
+    return PlateRead(plate, min(chars), tuple(chars), (0, 0, 10, 10), "test")
+
+
+def test_agreeing_confident_reads_open() -> None:
+    result = vote([read("沪A12345", 0.95), read("沪A12345", 0.9), read("沪A12345", 0.97)])
+    assert result.agreed
+    assert (result.plate, result.agreeing, result.total) == ("沪A12345", 3, 3)
+    assert result.confidence >= 0.9
+
+
+def test_a_single_read_goes_to_review() -> None:
+    result = vote([read("沪A12345", 0.99)])
+    assert not result.agreed
+    assert result.verdict is Verdict.TOO_FEW
+    assert result.plate == "沪A12345"
+
+
+def test_character_vote_follows_confidence() -> None:
+    weak_8 = read("沪A82345", 0.9, 0.9, 0.3, 0.9, 0.9, 0.9, 0.9)
+    result = vote([read("沪AB2345", 0.9), read("沪AB2345", 0.9), weak_8])
+    assert result.plate == "沪AB2345"
+    assert result.agreeing == 2
+    assert result.agreed  # 2 of 3 agree and the dissenting character was weak
+
+
+def test_even_disagreement_goes_to_review() -> None:
+    result = vote([read("沪A12345", 0.9), read("沪A12345", 0.9), read("沪A17345", 0.9), read("沪A17345", 0.9)])
+    assert not result.agreed
+    assert result.verdict in (Verdict.DISAGREEMENT, Verdict.LOW_CONFIDENCE)
+
+
+def test_agreeing_but_doubtful_reads_go_to_review() -> None:
+    doubtful = read("沪A12345", 0.95, 0.95, 0.95, 0.4, 0.95, 0.95, 0.95)
+    result = vote([doubtful, doubtful, doubtful])
+    assert result.verdict is Verdict.LOW_CONFIDENCE
+    assert result.plate == "沪A12345"
+
+
+def test_nothing_read_is_no_read() -> None:
+    result = vote([read(None, 0.01), read(None, 0.02)])
+    assert (result.verdict, result.plate, result.total) == (Verdict.NO_READ, None, 2)
+
+
+def test_green_plate_outvotes_a_shorter_misread() -> None:
+    result = vote([read("皖AD19789", 0.9), read("皖AD19789", 0.9), read("皖A19789", 0.5)])
+    assert result.plate == "皖AD19789"
+    assert result.agreed
+
+
+def test_policy_is_configurable() -> None:
+    policy = ConsensusPolicy(min_agreeing=1, min_share=0.5, min_confidence=0.5)
+    assert vote([read("沪A12345", 0.8)], policy).agreed

@@ -1,0 +1,71 @@
+"""Plate grammar by position: confusable fixes and CTC decoding held to the grammar."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from edge.reader import fix_confusables
+from edge.reader.ctc import PlateAlphabet, decode_plate
+from shared.plates import is_valid_plate
+
+# The recogniser's alphabet, cut down: index 0 is the CTC blank.
+CHARACTERS = ["blank", *"沪皖京·", *"ABCDEFGHIJKLMNOPQRSTUVWXYZ", *"0123456789", "合"]
+
+
+@pytest.mark.parametrize(
+    ("read", "plate"),
+    [
+        ("沪A12345", "沪A12345"),  # already valid
+        ("沪a·12345", "沪A12345"),  # normalised
+        ("沪0·12345", "沪D12345"),  # 0 where the authority letter goes
+        ("沪8·12345", "沪B12345"),
+        ("沪2·12345", "沪Z12345"),
+        ("沪5·12345", "沪S12345"),
+        ("沪6·12345", "沪G12345"),
+        ("皖AI23O5", "皖A12305"),  # the serial has no I or O
+        ("皖A019789", "皖AD19789"),  # green small car: D first
+        ("皖A12345O", "皖A12345D"),  # green large car: D last (O -> 0 -> D)
+    ],
+)
+def test_positional_fixes(read: str, plate: str) -> None:
+    assert fix_confusables(read) == plate
+
+
+@pytest.mark.parametrize("read", ["", "A12345", "沪A1234", "沪A1234567", "沪1·12345", "X沪A12345"])
+def test_unfixable_reads_give_none(read: str) -> None:
+    assert fix_confusables(read) is None
+
+
+def _probs(path: list[str], strength: float = 0.9) -> np.ndarray:
+    """A recogniser output that follows ``path`` column by column (``-`` is blank)."""
+    probs = np.full((len(path), len(CHARACTERS)), (1 - strength) / (len(CHARACTERS) - 1))
+    for t, char in enumerate(path):
+        probs[t, 0 if char == "-" else CHARACTERS.index(char)] = strength
+    return probs / probs.sum(axis=1, keepdims=True)
+
+
+def test_decoding_holds_the_authority_letter_to_a_letter() -> None:
+    probs = _probs(list("-沪-0-·-1-2-3-4-5-"))
+    d_column = 3
+    probs[d_column, CHARACTERS.index("D")] = 0.3  # the model's second choice
+    decoded = decode_plate(probs / probs.sum(axis=1, keepdims=True), PlateAlphabet(CHARACTERS))
+    assert decoded.text == "沪D12345"
+    assert decoded.char_confidences[1] < 0.5 < min(decoded.char_confidences[2:])
+
+
+def test_decoding_keeps_repeated_characters_apart() -> None:
+    decoded = decode_plate(_probs(list("-皖-A--1-1-2-2-3-")), PlateAlphabet(CHARACTERS))
+    assert decoded.text == "皖A11223"
+
+
+def test_decoding_reads_green_plates_with_eight_characters() -> None:
+    decoded = decode_plate(_probs(list("-皖-A-D-1-9-7-8-9-")), PlateAlphabet(CHARACTERS))
+    assert decoded.text == "皖AD19789"
+    assert is_valid_plate(decoded.text)
+    assert len(decoded.char_confidences) == 8
+
+
+def test_decoding_of_no_plate_is_not_confident() -> None:
+    decoded = decode_plate(_probs(list("--合合合----合合--")), PlateAlphabet(CHARACTERS))
+    assert decoded.confidence < 0.05
