@@ -1,0 +1,191 @@
+"""One gate agent: builds the parts from the settings and runs lanes, relay, heartbeat and guard page.
+
+It keeps deciding from the verified bundle in its store while the broker or
+the central service is away, for as long as the disk lasts; events wait in
+the outbox and go out when the broker is back.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+
+from edge import alarms as codes
+from edge.alarms import Alarms
+from edge.barrier import Barrier, make_barrier
+from edge.bundles import BundleKeeper
+from edge.config import EdgeSettings, LaneSettings
+from edge.gate import Gate, read_vehicle
+from edge.lanes import LaneFeed, Vehicle
+from edge.link import GateLink, LinkHandlers
+from edge.overrides import GuardDesk
+from edge.reader import Reader, ReaderError, make_reader
+from edge.relay import OutboxRelay
+from edge.snapshots import Snapshots
+from edge.store import Store
+from shared import GateState, GateStatus, MessageError, SiteAlert, parse_message, public_key_from_text
+from shared.topics import events_topic
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Agent:
+    def __init__(self, settings: EdgeSettings, clock: Clock = utc_now, reader: Reader | None = None,
+                 barrier: Barrier | None = None,
+                 vehicles: Mapping[str, Iterable[Vehicle]] | None = None) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.alarms = Alarms()
+        self.store = Store(settings.data_dir / "gate.db")
+        keys = {kid: public_key_from_text(text) for kid, text in settings.public_keys.items()}
+        self.bundles = BundleKeeper(settings.site_id, self.store, keys, self.alarms, clock,
+                                    timedelta(hours=settings.alarms.bundle_expiry_warning_hours))
+        self.snapshots = Snapshots(settings.data_dir / "snapshots", self.store)
+        self.barrier = barrier or make_barrier(settings)
+        self._reader = reader
+        self._vehicles = dict(vehicles or {})
+        handlers = LinkHandlers(bundle=self.bundles.offer, alert=self._on_alert, ack=self._on_ack,
+                                connection=self._on_connection)
+        self.link = GateLink(settings, self.alarms, clock, handlers)
+        broker = settings.broker
+        self.relay = OutboxRelay(self.store, self.link, self.alarms, clock,
+                                 events_topic(settings.site_id, settings.gate_id), broker.max_inflight,
+                                 timedelta(seconds=broker.retry_refused_s))
+        self.gate = Gate(settings, self.store, self.bundles, self.barrier, self.snapshots, self.alarms,
+                         clock, on_event=self.relay.wake)
+        self.desk = GuardDesk(self.gate)
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._down_since: datetime | None = clock()
+        self.lanes_done = threading.Event()
+        self._feeds: dict[str, LaneFeed] = {}
+
+    # -- link handlers (paho's thread) ------------------------------------------------------------
+
+    def _on_ack(self, mid: int, ok: bool, reason: str) -> None:
+        self.relay.on_ack(mid, ok, reason)
+
+    def _on_connection(self, up: bool) -> None:
+        self._down_since = None if up else (self._down_since or self.clock())
+        self.relay.on_connection(up)
+        if up:
+            self.link.publish_status(self.status())
+
+    def _on_alert(self, topic: str, payload: bytes) -> None:
+        try:
+            alert = parse_message(SiteAlert, payload)
+        except MessageError as exc:
+            self.store.dead_letter(topic, payload, str(exc), self.clock())
+            logger.warning("alert refused, kept as a dead letter: %s", exc)
+            return
+        self.store.add_alert(alert)
+
+    # -- running --------------------------------------------------------------------------------
+
+    @property
+    def reader(self) -> Reader:
+        if self._reader is None:
+            self._reader = make_reader(self.settings.reader.engine, **self.settings.reader.options)
+        return self._reader
+
+    def start(self) -> None:
+        released = self.store.release_pending()
+        if released:
+            logger.warning("settled %s events left pending by the last run", released)
+        self.bundles.check(self.clock())
+        self.relay.start()
+        self.link.start()
+        self._spawn("heartbeat", self._heartbeat_loop)
+        lanes = [self._spawn(f"lane-{lane.name}", self._lane_loop, lane) for lane in self.settings.lanes]
+        self._spawn("lanes-done", self._wait_lanes, lanes)
+
+    def _wait_lanes(self, lanes: list[threading.Thread]) -> None:
+        for thread in lanes:
+            thread.join()
+        self.lanes_done.set()
+
+    def _spawn(self, name: str, target: Callable[..., object], *args: object) -> threading.Thread:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+        return thread
+
+    def stop(self) -> None:
+        self._stop.set()
+        for feed in self._feeds.values():
+            feed.stop()
+        self.relay.stop()
+        offline = GateStatus(site_id=self.settings.site_id, gate_id=self.settings.gate_id,
+                             state=GateState.OFFLINE, at=self.clock(), outbox_depth=self.store.outbox_depth(),
+                             bundle_sequence=self.bundles.sequence, alarms=self.alarms.codes())
+        self.link.stop(offline)
+        self.store.close()
+
+    def _lane_loop(self, lane: LaneSettings) -> None:
+        try:
+            vehicles = self._vehicles.get(lane.name) or self._feed(lane).vehicles()
+            for frames in vehicles:
+                if self._stop.is_set():
+                    return
+                self.pass_vehicle(lane, frames)
+        except ReaderError as exc:  # a camera that cannot be opened at all, or a reader without weights
+            self.alarms.raise_(f"{codes.CAMERA_DOWN}:{lane.name}", str(exc), self.clock())
+            logger.error("lane %s stopped: %s", lane.name, exc)
+
+    def _feed(self, lane: LaneSettings) -> LaneFeed:
+        feed = LaneFeed(lane)
+        self._feeds[lane.name] = feed
+        return feed
+
+    def pass_vehicle(self, lane: LaneSettings, frames: Vehicle) -> None:
+        r = self.settings.reader
+        vehicle = read_vehicle(self.reader, frames, lane.frames_per_read, r.single_read_confidence)
+        self.gate.pass_vehicle(lane, vehicle)
+
+    def _heartbeat_loop(self) -> None:
+        next_sweep = self.clock()
+        while not self._stop.is_set():
+            now = self.clock()
+            self.check_alarms(now)
+            if self.link.connected:
+                self.link.publish_status(self.status())
+            if now >= next_sweep:
+                self.sweep(now)
+                next_sweep = now + timedelta(minutes=self.settings.retention.sweep_minutes)
+            self._stop.wait(self.settings.broker.heartbeat_s)
+
+    def check_alarms(self, now: datetime) -> None:
+        self.bundles.check(now)
+        depth = self.store.outbox_depth()
+        self.alarms.set(codes.OUTBOX_GROWING, depth >= self.settings.alarms.outbox_depth,
+                        f"{depth} events waiting", now)
+        down = self._down_since
+        limit = self.settings.alarms.central_unreachable_s
+        unreachable = down is not None and (now - down).total_seconds() >= limit
+        self.alarms.set(codes.CENTRAL_UNREACHABLE, unreachable, f"broker unreachable since {down}", now)
+        for name, feed in list(self._feeds.items()):
+            silent = feed.silent_for()
+            self.alarms.set(f"{codes.CAMERA_DOWN}:{name}", silent >= self.settings.alarms.camera_down_s,
+                            f"no frame for {silent:.0f} s", now)
+
+    def sweep(self, now: datetime) -> None:
+        """Retention: old snapshots deleted, plates without a contract hashed."""
+        r = self.settings.retention
+        self.snapshots.expire(now - timedelta(days=r.snapshot_days))
+        hashed = self.store.hash_unknown_plates(now - timedelta(hours=r.unknown_plate_hours),
+                                                self.settings.hash_salt())
+        if hashed:
+            logger.info("hashed the plates of %s events without a contract", hashed)
+
+    def status(self) -> GateStatus:
+        return GateStatus(site_id=self.settings.site_id, gate_id=self.settings.gate_id,
+                          state=GateState.ONLINE, at=self.clock(), outbox_depth=self.store.outbox_depth(),
+                          bundle_sequence=self.bundles.sequence, alarms=self.alarms.codes())

@@ -1,0 +1,37 @@
+"""Every error the edge agent raises on purpose (the plate reader has its own, in edge.reader).
+
+    EdgeError (ParkingError)
+    ├── ConfigError     a configuration value refused at start; names the field
+    ├── BarrierError    the barrier driver could not confirm the command
+    ├── StoreError      the local database refused a write or holds something unexpected
+    └── GuardError      a guard action that cannot be carried out (unknown read, bad plate)
+"""
+
+from __future__ import annotations
+
+from shared.errors import ParkingError
+
+
+class EdgeError(ParkingError):
+    """Base of the edge agent's errors."""
+
+
+class ConfigError(EdgeError, ValueError):
+    """A configuration value refused at start."""
+
+    def __init__(self, field: str, why: str) -> None:
+        super().__init__(f"config {field}: {why}")
+        self.field = field
+        self.why = why
+
+
+class BarrierError(EdgeError):
+    """The barrier driver failed: the barrier may not have opened."""
+
+
+class StoreError(EdgeError):
+    """The local store refused an operation."""
+
+
+class GuardError(EdgeError, ValueError):
+    """A guard action that cannot be carried out."""

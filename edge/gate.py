@@ -1,0 +1,143 @@
+"""One gate's passages: frames -> plate -> decision -> recorded event -> barrier -> snapshot.
+
+Also the guard's actions, which go through the same path: every barrier command
+follows a committed event (the decision or the guard's override), and a barrier
+fault turns the event into a review for the guard.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import uuid4
+
+import numpy as np
+
+from edge import alarms as codes
+from edge.alarms import Alarms
+from edge.barrier import Barrier
+from edge.bundles import BundleKeeper
+from edge.config import EdgeSettings, LaneSettings
+from edge.decision import Decision, Read, SiteState, decide
+from edge.errors import BarrierError
+from edge.reader import Box, ConsensusPolicy, PlateRead, Reader, Verdict, vote
+from edge.snapshots import Snapshots, encode_snapshot
+from edge.store import AuditEntry, Store
+from shared import Direction, GateEvent, Outcome, Reason
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class VehicleRead:
+    """What the reader made of one vehicle's frames."""
+
+    plate: str | None
+    confidence: float
+    raw_text: str
+    verdict: Verdict
+    frame: np.ndarray | None = None  # the frame of the best read, for the snapshot
+    box: Box | None = None
+
+
+def read_vehicle(reader: Reader, frames: Iterable[np.ndarray], max_frames: int,
+                 single_read_confidence: float) -> VehicleRead:
+    """Read the trigger frame; a confident single read decides, otherwise vote over more frames."""
+    reads: list[tuple[PlateRead, np.ndarray]] = []
+    last: np.ndarray | None = None
+    for count, frame in enumerate(frames, start=1):
+        last = frame
+        reads.extend((r, frame) for r in reader.read_frame(frame)[:1])
+        if count == 1 and reads and reads[0][0].plate and reads[0][0].confidence >= single_read_confidence:
+            break
+        if count >= max_frames:
+            break
+    consensus = vote([r for r, _ in reads], ConsensusPolicy(min_agreeing=min(2, max(1, len(reads)))))
+    best = max(((r, f) for r, f in reads if r.plate == consensus.plate), key=lambda rf: rf[0].confidence,
+               default=(reads[0] if reads else None))
+    if best is None:
+        return VehicleRead(None, 0.0, "", consensus.verdict, last, None)
+    read, frame = best
+    return VehicleRead(consensus.plate, consensus.confidence, read.raw_text[:32], consensus.verdict,
+                       frame, read.box)
+
+
+def decide_at_gate(read: Read, bundles: BundleKeeper, store: Store, now: datetime,
+                   min_confidence: float) -> Decision:
+    """The pure decision on the held bundle and the vehicles inside, plus the expired-bundle policy."""
+    index, expired = bundles.current(now)
+    decision = decide(read, index, SiteState.of(store.inside()), now, min_confidence)
+    if expired and decision.opens and read.direction is Direction.ENTRY:
+        # Expired data may hide a suspension: a guard confirms every entry it would open.
+        return Decision(Outcome.REVIEW, Reason.NO_BUNDLE, decision.contract_id, decision.deadline)
+    return decision
+
+
+class Gate:
+    def __init__(self, settings: EdgeSettings, store: Store, bundles: BundleKeeper, barrier: Barrier,
+                 snapshots: Snapshots, alarms: Alarms, clock: Callable[[], datetime],
+                 on_event: Callable[[], None] = lambda: None) -> None:
+        self.settings = settings
+        self.store = store
+        self.bundles = bundles
+        self.barrier = barrier
+        self.snapshots = snapshots
+        self.alarms = alarms
+        self.clock = clock
+        self.on_event = on_event
+        self.lanes = {lane.name: lane for lane in settings.lanes}
+
+    def decide(self, read: Read, now: datetime) -> Decision:
+        return decide_at_gate(read, self.bundles, self.store, now, self.settings.reader.min_confidence)
+
+    def pass_vehicle(self, lane: LaneSettings, vehicle: VehicleRead) -> GateEvent:
+        now = self.clock()
+        read = Read(vehicle.plate, vehicle.confidence, lane.direction)
+        decision = self.decide(read, now)
+        doubtful = vehicle.verdict in (Verdict.DISAGREEMENT, Verdict.TOO_FEW)
+        if doubtful and lane.direction is Direction.ENTRY and decision.outcome is not Outcome.DENY:
+            decision = Decision(Outcome.REVIEW, Reason.READS_DISAGREE, decision.contract_id,
+                                decision.deadline)
+        event = self.new_event(lane, decision, now, plate=vehicle.plate, plate_read=vehicle.raw_text,
+                            confidence=vehicle.confidence)
+        return self.commit(lane, event, None, vehicle.frame, vehicle.box)
+
+    def new_event(self, lane: LaneSettings, decision: Decision, now: datetime, **fields: Any) -> GateEvent:
+        return GateEvent(event_id=uuid4(), site_id=self.settings.site_id, gate_id=self.settings.gate_id,
+                         direction=lane.direction, outcome=decision.outcome, reason=decision.reason,
+                         contract_id=decision.contract_id, at=now, deadline=decision.deadline, **fields)
+
+    def commit(self, lane: LaneSettings, event: GateEvent, audit: AuditEntry | None,
+                frame: np.ndarray | None = None, box: Box | None = None) -> GateEvent:
+        """Record, then command the barrier, then settle with what happened."""
+        self.store.record(event, lane.name, audit)
+        if event.opened:
+            event = self._open(lane, event)
+        if frame is not None:
+            event = self._snapshot(event, frame, box)
+        self.store.settle(event)
+        logger.info("lane %s %s: %s (%s)", lane.name, event.event_id, event.outcome, event.reason)
+        self.on_event()
+        return event
+
+    def _open(self, lane: LaneSettings, event: GateEvent) -> GateEvent:
+        try:
+            self.barrier.open(lane.name, str(event.event_id))
+        except BarrierError as exc:
+            self.alarms.raise_(f"{codes.BARRIER_FAULT}:{lane.name}", str(exc), self.clock())
+            logger.error("barrier fault on lane %s for %s: %s", lane.name, event.event_id, exc)
+            return event.model_copy(update={"outcome": Outcome.REVIEW, "reason": Reason.BARRIER_FAULT})
+        self.alarms.clear(f"{codes.BARRIER_FAULT}:{lane.name}")
+        return event
+
+    def _snapshot(self, event: GateEvent, frame: np.ndarray, box: Box | None) -> GateEvent:
+        try:
+            sha256, data = encode_snapshot(frame, box)
+            self.snapshots.save(sha256, data, event.at)
+        except (OSError, ValueError) as exc:  # a passage is never lost for want of a picture
+            logger.error("snapshot of %s not saved: %s", event.event_id, exc)
+            return event
+        return event.model_copy(update={"snapshot_sha256": sha256})
