@@ -33,7 +33,7 @@ def test_character_vote_follows_confidence() -> None:
 
 
 def test_even_disagreement_goes_to_review() -> None:
-    result = vote([read("沪A12345", 0.9), read("沪A12345", 0.9), read("沪A17345", 0.9), read("沪A17345", 0.9)])
+    result = vote([read("沪A12345", 0.9)] * 2 + [read("沪A17345", 0.9)] * 2)
     assert not result.agreed
     assert result.verdict in (Verdict.DISAGREEMENT, Verdict.LOW_CONFIDENCE)
 

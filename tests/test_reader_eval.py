@@ -38,7 +38,8 @@ def test_edit_distance() -> None:
 
 def test_limit_keeps_the_first_of_each_kind() -> None:
     images = load_labels(FIXTURES / "labels.csv", limit=1)
-    assert [(i.kind, i.file.name) for i in images] == [("crop", "plate_blue.png"), ("frame", "frame_1280x720.jpg")]
+    names = [(i.kind, i.file.name) for i in images]
+    assert names == [("crop", "plate_blue.png"), ("frame", "frame_1280x720.jpg")]
 
 
 class ScriptedReader:
