@@ -121,6 +121,9 @@ def stays_by_contract(
     for contract_id, group in itertools.groupby(rows, key=lambda r: r[0]):
         stays, billed = [], {}
         for row in group:
+            if row[4] < row[3]:
+                logger.warning("stay %s of contract %s exits before it enters: not charged", row[1], row[0])
+                continue
             stays.append(StayRecord(row[1], row[2], row[3], row[4], row[5]))
             if row[6] is not None:
                 billed[row[1]] = row[6]

@@ -32,7 +32,7 @@ class StatementWriter:
         self.buffer = _line_buffer()
         self.buffer.create(conn)
         self._statements: list[dict[str, Any]] = []
-        self._lines: list[dict[str, Any]] = []
+        self._lines: list[tuple[Any, ...]] = []
         self.statements = self.lines = self.total_fen = 0
 
     def add(self, site_id: str, statement: Statement) -> None:
@@ -43,12 +43,10 @@ class StatementWriter:
             "overstay_fen": statement.overstay_fen, "adjustments_fen": statement.adjustments_fen,
             "total_fen": statement.total_fen,
         })
-        self._lines.extend(
-            {"statement_id": statement_id, "position": n, "kind": line.kind.value, "stay_id": line.stay_id,
-             "plate": line.plate, "entered": line.entered, "exited": line.exited, "deadline": line.deadline,
-             "usage_periods": line.usage_periods, "usage_fen": line.usage_fen,
-             "overstay_periods": line.overstay_periods, "overstay_fen": line.overstay_fen,
-             "amount_fen": line.amount_fen, "note": line.note}
+        self._lines.extend(  # in the order of _LINE_COLUMNS
+            (statement_id, n, line.kind.value, line.stay_id, line.plate, line.entered, line.exited,
+             line.deadline, line.usage_periods, line.usage_fen, line.overstay_periods, line.overstay_fen,
+             line.amount_fen, line.note)
             for n, line in enumerate(statement.lines)
         )
         self.statements += 1
@@ -61,7 +59,7 @@ class StatementWriter:
         if self._statements:
             self.conn.execute(insert(StatementRecord), self._statements)
         if self._lines:
-            self.conn.execute(insert(self.buffer), self._lines)
+            _bulk_insert(self.conn, self.buffer.name, [c.name for c in _LINE_COLUMNS], self._lines)
         self._statements, self._lines = [], []
 
     def finish(self) -> None:
@@ -71,6 +69,22 @@ class StatementWriter:
             self.buffer.c.statement_id, self.buffer.c.position)
         self.conn.execute(insert(StatementLineRecord).from_select(names, moved))
         self.buffer.drop(self.conn)
+
+
+def _bulk_insert(conn: Connection, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """Plain values straight to the driver, in the connection's transaction: COPY or executemany."""
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    names = ", ".join(columns)
+    try:
+        if conn.dialect.name == "postgresql":
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+    finally:
+        cursor.close()
 
 
 def statement_rows(conn: Connection, month: str, contract_id: str | None = None) -> list[dict[str, Any]]:

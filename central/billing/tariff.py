@@ -19,7 +19,7 @@ written out in docs/billing.md:
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -79,6 +79,10 @@ class ContractHours:
     tz: ZoneInfo
     valid_from: date | None = None
     valid_to: date | None = None
+    _set: _WindowSet = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_set", _window_set(self.windows, self.tz))
 
     @classmethod
     def of(cls, contract: Contract, tz: ZoneInfo) -> ContractHours:
@@ -86,7 +90,7 @@ class ContractHours:
 
     def occurrences(self, first: date, last: date) -> tuple[tuple[date, int, int], ...]:
         """(start day, start, end as POSIX seconds) of the occurrences starting first..last, by start."""
-        found = _occurrences(self.windows, self.tz, first, last)
+        found = _occurrences(self._set, first, last)
         if (self.valid_from is None or self.valid_from <= first) and (
                 self.valid_to is None or last <= self.valid_to):
             return found
@@ -94,10 +98,22 @@ class ContractHours:
                      and (self.valid_to is None or occ[0] <= self.valid_to))
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class _WindowSet:
+    """One object per distinct (windows, timezone): hashed and compared by identity, so cheap."""
+
+    windows: tuple[TimeWindow, ...]
+    tz: ZoneInfo
+
+
+@functools.lru_cache(maxsize=1024)
+def _window_set(windows: tuple[TimeWindow, ...], tz: ZoneInfo) -> _WindowSet:
+    return _WindowSet(windows, tz)
+
+
 @functools.lru_cache(maxsize=65536)
-def _occurrences(
-    windows: tuple[TimeWindow, ...], tz: ZoneInfo, first: date, last: date,
-) -> tuple[tuple[date, int, int], ...]:
+def _occurrences(window_set: _WindowSet, first: date, last: date) -> tuple[tuple[date, int, int], ...]:
+    windows, tz = window_set.windows, window_set.tz
     found = []
     day = first
     while day <= last:
@@ -129,22 +145,17 @@ class Charge:
     overstay_seconds: int
     overstay_periods: int
     overstay_fen: int
+    usage_seconds: int = field(init=False)
+    usage_periods: int = field(init=False)
+    usage_fen: int = field(init=False)
+    total_fen: int = field(init=False)
 
-    @property
-    def usage_seconds(self) -> int:
-        return sum(d.seconds for d in self.days)
-
-    @property
-    def usage_periods(self) -> int:
-        return sum(d.periods for d in self.days)
-
-    @property
-    def usage_fen(self) -> int:
-        return sum(d.amount_fen for d in self.days)
-
-    @property
-    def total_fen(self) -> int:
-        return self.usage_fen + self.overstay_fen
+    def __post_init__(self) -> None:
+        usage_fen = sum(d.amount_fen for d in self.days)
+        object.__setattr__(self, "usage_seconds", sum(d.seconds for d in self.days))
+        object.__setattr__(self, "usage_periods", sum(d.periods for d in self.days))
+        object.__setattr__(self, "usage_fen", usage_fen)
+        object.__setattr__(self, "total_fen", usage_fen + self.overstay_fen)
 
 
 def charge_stay(
