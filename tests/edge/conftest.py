@@ -12,6 +12,8 @@ from typing import Any
 import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 from edge.config import EdgeSettings, load_settings
 from shared import (
@@ -88,14 +90,18 @@ class Central:
         self.events: list[GateEvent] = []
         self.statuses: list[GateStatus] = []
         self._lock = threading.Lock()
+        # A persistent session: what gates publish while this client is away is queued for it.
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"central-{id(self)}",
                                   protocol=mqtt.MQTTv5)
         self.client.username_pw_set("admin", broker.passwords["admin"])
         self.client.on_connect = lambda c, *_: c.subscribe([(ALL_EVENTS, 1), (ALL_STATUS, 1)])
         self.client.on_message = self._on_message
         self.client.reconnect_delay_set(1, 1)
-        self.client.connect("127.0.0.1", broker.port)
+        session = Properties(PacketTypes.CONNECT)
+        session.SessionExpiryInterval = 3600
+        self.client.connect("127.0.0.1", broker.port, clean_start=False, properties=session)
         self.client.loop_start()
+        wait_until(self.client.is_connected, what="central connected")
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         with self._lock:
