@@ -63,7 +63,9 @@ def test_real_reader_on_real_photos_through_the_broker(
     assert len(read & {row["plate"] for row in frames}) >= 5
     for event in central.events:
         assert (event.outcome is Outcome.OPEN) == (event.plate in contracted)
-        assert event.snapshot_sha256 and (settings.data_dir / "snapshots" / event.snapshot_sha256[:2]).is_dir()
+        assert event.snapshot_sha256 is not None
+        sha = event.snapshot_sha256
+        assert (settings.data_dir / "snapshots" / sha[:2] / f"{sha}.jpg").is_file()
 
 
 def _write_config(path: Path, settings: EdgeSettings, camera: Path) -> None:
