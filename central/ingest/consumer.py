@@ -44,6 +44,7 @@ class _Pending:
 
 @dataclass
 class IngestStats:
+    received: int = 0
     stored: int = 0
     duplicates: int = 0
     dead_letters: int = 0
@@ -83,6 +84,7 @@ class Ingestor:
 
     def _on_message(self, message: paho.MQTTMessage, generation: int) -> None:
         received = Received(message.topic, bytes(message.payload), bool(message.retain))
+        self.stats.received += 1
         self._queue.put(_Pending(received, message.mid, message.qos, generation))
 
     def _run(self) -> None:
