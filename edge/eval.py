@@ -181,7 +181,7 @@ def add_eval_parser(subparsers: argparse._SubParsersAction) -> argparse.Argument
     """Add ``eval`` to a CLI's subcommands; the parsed args carry ``func`` returning an exit code."""
     parser = subparsers.add_parser("eval", help="measure a plate reader on a labelled image set")
     parser.add_argument("--labels", type=Path, required=True, help="labels.csv of the image set")
-    parser.add_argument("--engine", default="ppocr", help="reader engine (ppocr, easyocr, hyperlpr)")
+    parser.add_argument("--engine", default="ppocr", help="reader engine (ppocr, easyocr)")
     parser.add_argument("--limit", type=int, default=None, help="read only the first N images of each kind")
     parser.add_argument("--json", action="store_true", help="print one JSON object on the last line")
     parser.set_defaults(func=lambda args: run_eval(args.labels, args.engine, args.limit, args.json))

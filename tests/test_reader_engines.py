@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
+import sys
 from pathlib import Path
 
 import cv2
@@ -48,18 +48,21 @@ def test_missing_ppocr_weights_name_the_file_and_folder(tmp_path: Path) -> None:
     assert str(tmp_path) in str(caught.value)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("easyocr") is not None, reason="easyocr is installed")
-def test_easyocr_not_installed_says_how_to_install() -> None:
-    with pytest.raises(EngineUnavailableError, match=r"offpeak-parking\[easyocr\]"):
-        make_reader("easyocr", model_storage_directory="/nonexistent")
-
-
-@pytest.mark.skipif(importlib.util.find_spec("easyocr") is None, reason="easyocr not installed")
-def test_missing_easyocr_weights_name_the_file_and_folder(tmp_path: Path) -> None:
+def test_easyocr_without_its_weights_or_package_is_a_clear_error(tmp_path: Path) -> None:
+    """Installed or not, a missing zh_sim_g2.pth is named before anything heavy loads."""
+    (tmp_path / "craft_mlt_25k.pth").write_bytes(b"")
     with pytest.raises(MissingWeightsError) as caught:
         make_reader("easyocr", model_storage_directory=tmp_path, lang_list=["ch_sim", "en"])
     assert caught.value.filename == "zh_sim_g2.pth"
     assert caught.value.directory == tmp_path
+
+
+def test_easyocr_unimportable_says_how_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("craft_mlt_25k.pth", "english_g2.pth"):
+        (tmp_path / name).write_bytes(b"")
+    monkeypatch.setitem(sys.modules, "easyocr", None)  # import easyocr -> ImportError
+    with pytest.raises(EngineUnavailableError, match=r"offpeak-parking\[easyocr\]"):
+        make_reader("easyocr", model_storage_directory=tmp_path)
 
 
 def test_reads_a_synthetic_plate_crop(ppocr: Reader) -> None:

@@ -26,22 +26,15 @@ def _easyocr(**options: object) -> Reader:
     return EasyOcrReader(**options)  # type: ignore[arg-type]
 
 
-def _hyperlpr(**options: object) -> Reader:
-    from edge.reader.hyperlpr_engine import HyperLprReader
-
-    return HyperLprReader(**options)  # type: ignore[arg-type]
-
-
 _ENGINES: dict[str, tuple[Callable[..., Reader], str]] = {
     "ppocr": (_ppocr, "rapidocr_onnxruntime"),
     "easyocr": (_easyocr, "easyocr"),
-    "hyperlpr": (_hyperlpr, "hyperlpr3"),
 }
 ENGINE_NAMES = tuple(_ENGINES)
 
 
 def make_reader(engine: str = DEFAULT_ENGINE, **options: object) -> Reader:
-    """A reader for ``engine`` ("ppocr", "easyocr" or "hyperlpr"), built with ``options``.
+    """A reader for ``engine`` ("ppocr" or "easyocr"), built with ``options``.
 
     Raises UnknownEngineError for another name, EngineUnavailableError when the engine's
     package is not installed, MissingWeightsError when its model files are not in place.
