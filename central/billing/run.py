@@ -60,6 +60,8 @@ def bill_month(database: Database, month: Month, now: datetime, progress: bool =
     """Issue every missing statement of ``month``; ``progress`` shows a bar on stderr."""
     with database.transaction() as session:
         conn = session.connection()
+        if conn.dialect.name == "postgresql":  # sort the month's stays in memory, not on disk
+            conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
         terms = load_terms(conn, month)
         issued = issued_contracts(conn, month)
         pending = {cid: t for cid, t in terms.items() if cid not in issued}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Column, Connection, MetaData, Table, insert, select
 
@@ -16,9 +16,10 @@ _LINE_COLUMNS = [c for c in StatementLineRecord.__table__.columns if c.name != "
 
 
 def _line_buffer() -> Table:
-    # Lines wait in a temporary table while the stays are still being read (a database
-    # must not be asked to scan statement_lines while rows are added to it), then move in
-    # one INSERT ... SELECT.
+    # On SQLite, lines wait in a temporary table while the stays are still being read (the
+    # stream joins statement_lines, and SQLite must not scan a table while rows are added
+    # to it), then move in one INSERT ... SELECT. PostgreSQL's cursor reads a snapshot, so
+    # lines go straight in.
     return Table("billing_line_buffer", MetaData(),
                  *(Column(c.name, c.type) for c in _LINE_COLUMNS), prefixes=["TEMPORARY"])
 
@@ -29,8 +30,10 @@ class StatementWriter:
     def __init__(self, conn: Connection, issued_at: datetime) -> None:
         self.conn = conn
         self.issued_at = issued_at
-        self.buffer = _line_buffer()
-        self.buffer.create(conn)
+        self.buffered = conn.dialect.name != "postgresql"
+        self.buffer: Table = _line_buffer() if self.buffered else cast(Table, StatementLineRecord.__table__)
+        if self.buffered:
+            self.buffer.create(conn)
         self._statements: list[dict[str, Any]] = []
         self._lines: list[tuple[Any, ...]] = []
         self.statements = self.lines = self.total_fen = 0
@@ -64,6 +67,8 @@ class StatementWriter:
 
     def finish(self) -> None:
         self._flush()
+        if not self.buffered:
+            return
         names = [c.name for c in _LINE_COLUMNS]
         moved = select(*(self.buffer.c[n] for n in names)).order_by(
             self.buffer.c.statement_id, self.buffer.c.position)
@@ -87,14 +92,15 @@ def _bulk_insert(conn: Connection, table: str, columns: list[str], rows: list[tu
         cursor.close()
 
 
-def statement_rows(conn: Connection, month: str, contract_id: str | None = None) -> list[dict[str, Any]]:
+def statement_rows(conn: Connection, month: str, contract_id: str | None = None,
+                   with_lines: bool = True) -> list[dict[str, Any]]:
     """Issued statements of ``month`` with their lines, as plain data (the API's JSON)."""
     query = select(StatementRecord).where(StatementRecord.month == month).order_by(StatementRecord.id)
     if contract_id is not None:
         query = query.where(StatementRecord.contract_id == contract_id)
     statements = {row.id: {**row._asdict(), "line_items": []} for row in conn.execute(query)}
-    if not statements:
-        return []
+    if not statements or not with_lines:
+        return list(statements.values())
     lines = (select(StatementLineRecord).where(StatementLineRecord.statement_id.in_(list(statements)))
              .order_by(StatementLineRecord.statement_id, StatementLineRecord.position))
     for line in conn.execute(lines):

@@ -57,7 +57,7 @@ class Standing:
 
     contract_id: str
     status: ContractStatus
-    reinstated_at: datetime | None = None
+    counted_since: datetime | None = None  # violations before this do not count (last suspension)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +162,7 @@ def _suspensions_due(
         standing = standings.get(record.contract_id or "")
         if standing is None or standing.status is not ContractStatus.ACTIVE:
             continue
-        floor = max(since, standing.reinstated_at or since)
+        floor = max(since, standing.counted_since or since)
         if floor < record.at <= now:
             counted.setdefault(standing.contract_id, []).append(record)
     due = []

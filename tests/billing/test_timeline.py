@@ -106,7 +106,7 @@ def test_suspension_after_three_violations_in_thirty_days_then_reinstatement() -
     assert clock.tick(third, minutes=5) == []  # suspended once
 
     # The operator reinstates: the three old violations no longer count.
-    clock.standings["c1"] = Standing("c1", ContractStatus.ACTIVE, reinstated_at=clock.now)
+    clock.standings["c1"] = Standing("c1", ContractStatus.ACTIVE, counted_since=clock.now)
     assert clock.tick(third, minutes=5) == []
     for night in nights(3, 3):
         clock.now = night.deadline + timedelta(minutes=16)  # type: ignore[operator]

@@ -1,0 +1,103 @@
+"""The enforcement scheduler inside the central service: a thread that ticks, with an injectable clock.
+
+``tick()`` does one round and is what tests call (no sleeping); ``start()``
+runs it every ``interval_s`` in a daemon thread until ``stop()``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from central.contracts.service import ContractRules, change_status
+from central.core.security import Principal, Role
+from central.db import Database
+from central.distribution.bundles import Signer
+from central.enforcement import watch
+from central.enforcement.config import EnforcementSettings
+from central.enforcement.notify import ResidentNotifier, WebhookNotifier, dispatch_due
+from central.enforcement.timeline import Action, Policy, due_actions
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+SYSTEM = Principal(Role.ADMIN)  # automatic suspensions act with the service's own authority
+
+
+def bundle_suspender(signer: Signer, rules: ContractRules) -> watch.SuspendContract:
+    """Suspend through the contract service, which queues the site's next signed bundle."""
+    def suspend(session: Session, contract_id: str, now: datetime) -> None:
+        change_status(session, SYSTEM, contract_id, "suspend", signer, rules, now)
+    return suspend
+
+
+class EnforcementScheduler:
+    def __init__(self, database: Database, settings: EnforcementSettings, suspend: watch.SuspendContract,
+                 notifiers: Mapping[str, ResidentNotifier] | None = None,
+                 clock: Clock = lambda: datetime.now(UTC)) -> None:
+        self.database = database
+        self.settings = settings
+        self.suspend = suspend
+        self.notifiers = dict(notifiers or {})
+        self.clock = clock
+        self.policy = Policy(tuple(settings.reminders_minutes), settings.violations_to_suspend,
+                             settings.window_days)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def tick(self) -> list[Action]:
+        """One round: record the actions due now, then send the notifications due."""
+        now = self.clock()
+        with self.database.transaction() as session:
+            actions = self._due(session, now)
+            for action in actions:
+                watch.record(session, action, now, list(self.notifiers), self.suspend)
+        dispatch_due(self.database, self.notifiers, now, self.settings.max_attempts,
+                     self.settings.retry_base_s)
+        return actions
+
+    def _due(self, session: Session, now: datetime) -> list[Action]:
+        stays = watch.watched_stays(session, now, timedelta(hours=self.settings.lookback_hours),
+                                    self.settings.default_grace_minutes)
+        history = timedelta(days=self.settings.window_days)
+        violations = watch.recent_violations(session, now - history)
+        contracts = {s.contract_id for s in stays if s.contract_id} | {
+            v.contract_id for v in violations if v.contract_id}
+        standings = watch.standings(session, contracts)
+        done = watch.done_keys(session, now - history - timedelta(hours=self.settings.lookback_hours))
+        return due_actions(stays, done, violations, standings, now, self.policy)
+
+    def start(self) -> EnforcementScheduler:
+        self._thread = threading.Thread(target=self._run, name="enforcement", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.tick()
+            except Exception:  # the loop must outlive a bad round; the next one retries
+                logger.exception("enforcement tick failed")
+            self._stop.wait(self.settings.interval_s)
+
+
+def start(database: Database, settings: EnforcementSettings, signer: Signer, rules: ContractRules,
+          clock: Clock = lambda: datetime.now(UTC)) -> EnforcementScheduler | None:
+    """The service lifespan's hook: a running scheduler, or None when disabled."""
+    if not settings.enabled:
+        return None
+    notifiers: dict[str, ResidentNotifier] = {}
+    if settings.webhook_url is not None:
+        notifiers["webhook"] = WebhookNotifier(str(settings.webhook_url), settings.webhook_timeout_s)
+    scheduler = EnforcementScheduler(database, settings, bundle_suspender(signer, rules), notifiers, clock)
+    logger.info("enforcement scheduler every %s s", settings.interval_s)
+    return scheduler.start()

@@ -1,0 +1,1 @@
+"""Reports: occupancy (the night curve), utilisation, revenue and violations, as JSON and SVG."""
