@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import or_, select, tuple_
+from sqlalchemy import String, any_, bindparam, insert, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from central import db
@@ -28,27 +29,46 @@ def pair_stays(session: Session, events: list[GateEvent]) -> None:
     if not opened:
         return
     timelines = _load(session, opened)
+    created: list[db.Stay] = []  # kept out of the session: inserted in one executemany at the end
     for event in sorted(opened, key=lambda e: e.at):
         timeline = timelines[(event.site_id, event.plate or "")]
         if event.direction is Direction.ENTRY:
-            _entry(session, timeline, event)
+            _entry(created, timeline, event)
         else:
-            _exit(session, timeline, event)
+            _exit(created, timeline, event)
+    if not created:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        arrays = [[getattr(s, c) for s in created] for c, _ in _PG_COLUMNS]
+        session.connection().exec_driver_sql(_PG_INSERT, tuple(arrays))
+    else:
+        session.execute(insert(db.Stay), [{c: getattr(s, c) for c, _ in _PG_COLUMNS} for s in created])
+
+
+_PG_COLUMNS = (("site_id", "text"), ("plate", "text"), ("contract_id", "text"), ("entry_event_id", "uuid"),
+               ("exit_event_id", "uuid"), ("entered_at", "timestamptz"), ("exited_at", "timestamptz"),
+               ("deadline", "timestamptz"), ("status", "text"))
+# one statement per batch on PostgreSQL: columns as arrays, unnest() makes the rows
+_PG_INSERT = (f"INSERT INTO stays ({', '.join(c for c, _ in _PG_COLUMNS)}) "
+              f"SELECT * FROM unnest({', '.join(f'%s::{t}[]' for _, t in _PG_COLUMNS)})")
 
 
 def _load(session: Session, events: list[GateEvent]) -> dict[tuple[str, str], list[db.Stay]]:
     keys = sorted({(e.site_id, e.plate or "") for e in events})
     since = min(e.at for e in events)
+    plates = sorted({plate for _, plate in keys})
+    plate_filter = (db.Stay.plate == any_(bindparam("plates", plates, type_=ARRAY(String)))
+                    if session.get_bind().dialect.name == "postgresql" else db.Stay.plate.in_(plates))
     found = session.scalars(select(db.Stay).where(
-        tuple_(db.Stay.site_id, db.Stay.plate).in_(keys),
+        db.Stay.site_id.in_(sorted({site for site, _ in keys})), plate_filter,
         or_(db.Stay.status == OPEN, db.Stay.exited_at >= since))).all()
     timelines: dict[tuple[str, str], list[db.Stay]] = defaultdict(list)
     for stay in found:
-        timelines[(stay.site_id, stay.plate)].append(stay)
+        timelines[(stay.site_id, stay.plate)].append(stay)  # a few foreign pairs: never looked up
     return timelines
 
 
-def _entry(session: Session, timeline: list[db.Stay], event: GateEvent) -> None:
+def _entry(created: list[db.Stay], timeline: list[db.Stay], event: GateEvent) -> None:
     later_entries = [s.entered_at for s in timeline if s.entered_at is not None and s.entered_at > event.at]
     next_entry = min(later_entries, default=None)
     waiting = [s for s in timeline if s.status == ANOMALY and s.exited_at is not None
@@ -60,11 +80,11 @@ def _entry(session: Session, timeline: list[db.Stay], event: GateEvent) -> None:
         return
     stay = db.Stay(site_id=event.site_id, plate=event.plate, status=OPEN)
     _set_entry(stay, event)
-    session.add(stay)
+    created.append(stay)
     timeline.append(stay)
 
 
-def _exit(session: Session, timeline: list[db.Stay], event: GateEvent) -> None:
+def _exit(created: list[db.Stay], timeline: list[db.Stay], event: GateEvent) -> None:
     before = [s for s in timeline if s.entered_at is not None and s.entered_at <= event.at]
     previous = max(before, key=lambda s: _at(s.entered_at), default=None)
     if previous is not None and previous.status == OPEN:
@@ -72,17 +92,17 @@ def _exit(session: Session, timeline: list[db.Stay], event: GateEvent) -> None:
         previous.status = CLOSED
         return
     if previous is not None and previous.exited_at is not None and previous.exited_at > event.at:
-        bumped = _anomaly(session, timeline, event)
+        bumped = _anomaly(created, timeline, event)
         bumped.exit_event_id, bumped.exited_at = previous.exit_event_id, previous.exited_at
         _set_exit(previous, event)
         return
-    _anomaly(session, timeline, event)
+    _anomaly(created, timeline, event)
 
 
-def _anomaly(session: Session, timeline: list[db.Stay], event: GateEvent) -> db.Stay:
+def _anomaly(created: list[db.Stay], timeline: list[db.Stay], event: GateEvent) -> db.Stay:
     stay = db.Stay(site_id=event.site_id, plate=event.plate, status=ANOMALY, contract_id=event.contract_id)
     _set_exit(stay, event)
-    session.add(stay)
+    created.append(stay)
     timeline.append(stay)
     return stay
 
