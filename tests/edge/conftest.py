@@ -106,9 +106,9 @@ class Central:
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         with self._lock:
             if message.topic.endswith("/events"):
-                self.events.append(parse_message(GateEvent, message.payload))
+                self.events.append(parse_message(GateEvent, bytes(message.payload)))
             elif message.payload:
-                self.statuses.append(parse_message(GateStatus, message.payload))
+                self.statuses.append(parse_message(GateStatus, bytes(message.payload)))
 
     def event_ids(self) -> set[str]:
         with self._lock:
