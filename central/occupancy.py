@@ -27,10 +27,11 @@ def occupancy_series(session: Session, site_id: str, start: datetime, end: datet
     stays = session.execute(select(db.Stay.entered_at, db.Stay.exited_at).where(
         db.Stay.site_id == site_id, db.Stay.entered_at.is_not(None), db.Stay.entered_at < end,
         or_(db.Stay.exited_at.is_(None), db.Stay.exited_at > start))).all()
-    series = []
+    spans = [(entered, exited) for entered, exited in stays if entered is not None]
+    series: list[tuple[datetime, int]] = []
     at = start
     while at < end:
-        inside = sum(1 for entered, exited in stays if entered <= at and (exited is None or exited > at))
+        inside = sum(1 for entered, exited in spans if entered <= at and (exited is None or exited > at))
         series.append((at, inside))
         at += bucket
     return series

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
@@ -18,7 +20,7 @@ def managed_site(session: Session, user: Principal, site_id: str) -> db.Site:
     return site
 
 
-def visible_site_ids(user: Principal) -> Select[tuple[str]] | None:
+def visible_site_ids(user: Principal) -> Select[Any] | None:
     """A subquery of the caller's sites, or None for an admin (all sites)."""
     if user.role is Role.ADMIN:
         return None

@@ -96,7 +96,6 @@ def to_shared_contract(contract: db.Contract, product: db.Product) -> Contract:
 def sites_due_for_refresh(session: Session, signer: Signer, now: datetime) -> list[str]:
     """Sites whose bundle expires within ``refresh_before`` (or that never had one)."""
     due = now + signer.refresh_before
-    issued = {s.site_id: s for s in session.scalars(select(db.BundleState))}
+    expiry = {s.site_id: s.expires_at for s in session.scalars(select(db.BundleState))}
     return [site_id for site_id in session.scalars(select(db.Site.id).order_by(db.Site.id))
-            if site_id not in issued or issued[site_id].expires_at is None
-            or issued[site_id].expires_at <= due]
+            if (expires := expiry.get(site_id)) is None or expires <= due]

@@ -97,7 +97,7 @@ def insert_events(session: Session, events: list[GateEvent], now: datetime) -> l
     else:
         table = db.GateEventRecord.__table__
         # executemany with RETURNING: SQLAlchemy batches it into multi-row INSERTs ("insertmanyvalues")
-        statement = (sqlite.insert(table).on_conflict_do_nothing(index_elements=["event_id"])
+        statement = (sqlite.insert(db.GateEventRecord).on_conflict_do_nothing(index_elements=["event_id"])
                      .returning(table.c.event_id))
         new_ids = set(session.connection().execute(statement, [_row(e, now) for e in events]).scalars())
     return [by_id[event_id] for event_id in by_id if event_id in new_ids]
