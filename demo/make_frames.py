@@ -6,8 +6,9 @@ The frames are drawn here, so the project has every right to ship them. They
 need a CJK font for the province character (Debian: fonts-wqy-zenhei); the
 rendered JPEGs are committed, so running the demo needs no font.
 
-Each vehicle gets a few frames as it rolls towards the camera, so the gate's
-consensus over frames has something to agree on.
+The demo replays each lane's folder with the ``every`` trigger: one frame is one
+vehicle. ``--frames-per-vehicle 3`` draws a car rolling towards the camera in
+several frames, for trying the motion trigger and the consensus over frames.
 """
 
 from __future__ import annotations
@@ -117,19 +118,20 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--font", default=FONT)
-    parser.add_argument("--frames-per-vehicle", type=int, default=3)
+    parser.add_argument("--frames-per-vehicle", type=int, default=1)
     args = parser.parse_args()
     rng = random.Random(2026)
-    rows = ["file,plate,kind,lane"]
+    rows = ["file,plate,kind,x1,y1,x2,y2,source_repo,source_path"]  # the dev set's format
     for n, vehicle in enumerate(VEHICLES):
         plate_img = render_plate(vehicle.plate, args.font)
         lane_dir = args.out / vehicle.lane
         lane_dir.mkdir(parents=True, exist_ok=True)
         for k in range(args.frames_per_vehicle):
-            frame = render_frame(plate_img, vehicle.body, 0.8 + 0.12 * k, rng.randint(-60, 60), rng)
-            name = f"{vehicle.lane}/{n:02d}_{k}.jpg"
+            frame = render_frame(plate_img, vehicle.body, 1.0 + 0.12 * k, rng.randint(-60, 60), rng)
+            suffix = f"_{k}" if args.frames_per_vehicle > 1 else ""
+            name = f"{vehicle.lane}/{n:02d}{suffix}.jpg"
             cv2.imwrite(str(args.out / name), frame, [cv2.IMWRITE_JPEG_QUALITY, 85])
-            rows.append(f"{name},{vehicle.plate},frame,{vehicle.lane}")
+            rows.append(f"{name},{vehicle.plate},frame,,,,,offpeak-parking,demo/make_frames.py")
     (args.out / "labels.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
