@@ -56,6 +56,10 @@ class LaneSettings(_Section):
     trigger: Literal["motion", "every"] = Field(
         default="motion", description="motion: a run of moving frames is one vehicle; every: one per frame")
     frames_per_read: int = Field(default=3, ge=1, le=20, description="frames read per vehicle for consensus")
+    replay_interval_s: float = Field(default=0.0, ge=0, le=3600,
+                                     description="folder cameras only: seconds between replayed frames")
+    replay_delay_s: float = Field(default=0.0, ge=0, le=3600,
+                                  description="folder cameras only: seconds before the first frame")
     relay_url: str | None = Field(default=None, max_length=500,
                                   description="http_relay driver: URL that pulses this lane's barrier")
 

@@ -10,13 +10,15 @@ The lane also notes when it last saw a frame, for the camera-down alarm.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import numpy as np
 
 from edge.config import LaneSettings
-from edge.frames import CaptureSource, open_source
+from edge.frames import CaptureSource, FolderSource, FrameSource, open_source
 from edge.trigger import MotionTrigger, Trigger
 
 logger = logging.getLogger(__name__)
@@ -29,11 +31,13 @@ class LaneFeed:
 
     def __init__(self, lane: LaneSettings) -> None:
         self.lane = lane
-        self.source = open_source(lane.camera)
+        self.source = _source(lane)
+        self._stopped = threading.Event()
         self.live = isinstance(self.source, CaptureSource) and self.source.live  # a replay may end
         self.last_frame = time.monotonic()
 
     def stop(self) -> None:
+        self._stopped.set()
         if isinstance(self.source, CaptureSource):
             self.source.stop()
 
@@ -41,6 +45,8 @@ class LaneFeed:
         return time.monotonic() - self.last_frame if self.live else 0.0
 
     def _images(self) -> Iterator[np.ndarray]:
+        if self._stopped.wait(self.lane.replay_delay_s if isinstance(self.source, FolderSource) else 0):
+            return
         for frame in self.source:
             self.last_frame = time.monotonic()
             yield frame.image
@@ -50,6 +56,13 @@ class LaneFeed:
         if self.lane.trigger == "every":
             return ([image] for image in images)
         return _runs(images, MotionTrigger())
+
+
+def _source(lane: LaneSettings) -> FrameSource:
+    folder = Path(lane.camera)
+    if folder.is_dir():
+        return FolderSource(folder, interval_s=lane.replay_interval_s)
+    return open_source(lane.camera)
 
 
 def _runs(images: Iterator[np.ndarray], trigger: Trigger) -> Iterator[Vehicle]:
