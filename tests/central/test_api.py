@@ -103,3 +103,29 @@ def test_bad_input_names_the_field(api: Api) -> None:
     assert {tuple(e["loc"]) for e in response.json()["detail"]} >= {("body", "id"), ("body", "windows")}
     assert api.get("/events", plate="沪A\x0012345").status_code in (200, 422)
     assert api.post("/residents", {"display_name": "a\x00b"}).status_code in (201, 422)
+
+
+def test_occupancy_now_and_over_time_and_stays_filters(api: Api) -> None:
+    from central import db
+    from central.ingest.store import Received, ingest_batch
+    from shared import Direction, encode_message
+    from shared.topics import events_topic
+    from tests.central.support import event
+
+    api.seed_site()
+    t0 = api.clock()
+    events = [event("s1", "g1", Direction.ENTRY, "沪A12345", t0),
+              event("s1", "g1", Direction.ENTRY, "沪B12345", t0 + timedelta(hours=1)),
+              event("s1", "g1", Direction.EXIT, "沪A12345", t0 + timedelta(hours=2))]
+    database: db.Database = api.client.app.state.central.database  # type: ignore[attr-defined]
+    with database.transaction() as session:
+        messages = [Received(events_topic("s1", "g1"), encode_message(e)) for e in events]
+        ingest_batch(session, messages, t0, 120)
+    now = api.get("/sites/s1/occupancy").json()
+    assert (now["occupied"], now["free"]) == (1, 9)
+    history = api.get("/sites/s1/occupancy/history", start=t0.isoformat(),
+                      end=(t0 + timedelta(hours=3)).isoformat(), bucket_minutes=60).json()
+    assert [b["occupied"] for b in history] == [1, 2, 1]
+    assert [s["plate"] for s in api.get("/stays", status="open").json()] == ["沪B12345"]
+    assert len(api.get("/events", plate="沪a12345").json()) == 2
+    assert api.get("/sites/s1/occupancy/history", start=t0.isoformat(), end=t0.isoformat()).status_code == 422
