@@ -28,14 +28,17 @@ class StatementRecord(Base):
 
 
 class StatementLineRecord(Base):
-    """A fee, a stay or an adjustment, with the stay's times as they were when charged."""
+    """A fee, a stay or an adjustment, with the stay's times as they were when charged.
+
+    A stay has at most one line per statement; its latest line is the one with the
+    greatest ``statement_id`` (``<contract>/<YYYY-MM>`` sorts by month).
+    """
 
     __tablename__ = "statement_lines"
     __table_args__ = (Index("ix_statement_lines_stay_id", "stay_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    statement_id: Mapped[str] = mapped_column(ForeignKey("statements.id"), index=True)
-    position: Mapped[int] = mapped_column(Integer)
+    statement_id: Mapped[str] = mapped_column(ForeignKey("statements.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     kind: Mapped[str] = mapped_column(String(16))  # billing.LineKind
     stay_id: Mapped[int | None] = mapped_column(Integer)
     plate: Mapped[str | None] = mapped_column(String(16))

@@ -136,7 +136,7 @@ def _stays_query(month: Month) -> Any:
     # Loose in UTC: every timezone's month ends before this; the statement keeps the exact bound.
     loose_end = datetime.combine(month.next().first_day, time(), tzinfo=UTC) + timedelta(hours=12)
     lines = StatementLineRecord
-    billed = (select(lines.stay_id, func.max(lines.id).label("last_id"),
+    billed = (select(lines.stay_id, func.max(lines.statement_id).label("last_statement"),
                      func.sum(lines.amount_fen).label("billed"))
               .where(lines.stay_id.is_not(None)).group_by(lines.stay_id).subquery())
     last = select(lines).subquery()
@@ -146,7 +146,7 @@ def _stays_query(month: Month) -> Any:
     return (
         select(Stay.contract_id, Stay.id, Stay.plate, entered, exited, deadline, billed.c.billed)
         .outerjoin(billed, billed.c.stay_id == Stay.id)
-        .outerjoin(last, last.c.id == billed.c.last_id)
+        .outerjoin(last, (last.c.statement_id == billed.c.last_statement) & (last.c.stay_id == Stay.id))
         .where(and_(Stay.contract_id.is_not(None), Stay.entered_at.is_not(None),
                     Stay.exited_at.is_not(None), Stay.exited_at < loose_end))
         .where(or_(billed.c.stay_id.is_(None), changed))

@@ -12,7 +12,7 @@ from central.billing.statement import Statement
 
 FLUSH_EVERY = 5_000  # statements per batch of INSERTs
 
-_LINE_COLUMNS = [c for c in StatementLineRecord.__table__.columns if c.name != "id"]
+_LINE_COLUMNS = list(StatementLineRecord.__table__.columns)
 
 
 def _line_buffer() -> Table:
@@ -105,5 +105,5 @@ def statement_rows(conn: Connection, month: str, contract_id: str | None = None,
              .order_by(StatementLineRecord.statement_id, StatementLineRecord.position))
     for line in conn.execute(lines):
         statements[line.statement_id]["line_items"].append(
-            {k: v for k, v in line._asdict().items() if k not in ("id", "statement_id")})
+            {k: v for k, v in line._asdict().items() if k != "statement_id"})
     return list(statements.values())

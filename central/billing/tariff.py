@@ -145,17 +145,13 @@ class Charge:
     overstay_seconds: int
     overstay_periods: int
     overstay_fen: int
-    usage_seconds: int = field(init=False)
-    usage_periods: int = field(init=False)
-    usage_fen: int = field(init=False)
-    total_fen: int = field(init=False)
+    usage_seconds: int
+    usage_periods: int
+    usage_fen: int
 
-    def __post_init__(self) -> None:
-        usage_fen = sum(d.amount_fen for d in self.days)
-        object.__setattr__(self, "usage_seconds", sum(d.seconds for d in self.days))
-        object.__setattr__(self, "usage_periods", sum(d.periods for d in self.days))
-        object.__setattr__(self, "usage_fen", usage_fen)
-        object.__setattr__(self, "total_fen", usage_fen + self.overstay_fen)
+    @property
+    def total_fen(self) -> int:
+        return self.usage_fen + self.overstay_fen
 
 
 def charge_stay(
@@ -180,15 +176,18 @@ def charge_seconds(tariff: Tariff, hours: ContractHours, entered: int, until: in
     if until < entered:
         raise StayError(f"stay ends at {_iso(until)}, before its entry at {_iso(entered)}")
     usage_end = until if deadline is None else min(until, deadline)
-    days = tuple(
-        UsageDay(day, seconds, *tariff.usage_fen(seconds))
-        for day, seconds in _usage_by_day(hours, entered, usage_end).items()
-    )
+    days = []
+    seconds_in = periods_in = fen = 0
+    for day, seconds in _usage_by_day(hours, entered, usage_end).items():
+        usage = UsageDay(day, seconds, *tariff.usage_fen(seconds))
+        days.append(usage)
+        seconds_in, periods_in, fen = seconds_in + seconds, periods_in + usage.periods, fen + usage.amount_fen
     over_seconds = 0
     if deadline is not None and until > deadline + tariff.grace_minutes * 60:
         over_seconds = until - deadline
     over_periods = _started(over_seconds, tariff.overstay_period_minutes * 60)
-    return Charge(days, over_seconds, over_periods, over_periods * tariff.overstay_rate_fen)
+    return Charge(tuple(days), over_seconds, over_periods, over_periods * tariff.overstay_rate_fen,
+                  seconds_in, periods_in, fen)
 
 
 def _iso(seconds: int) -> str:
@@ -207,12 +206,18 @@ def _usage_by_day(hours: ContractHours, start: int, end: int) -> dict[date, int]
     by_day: dict[date, int] = {}
     if end <= start:
         return by_day
-    first = datetime.fromtimestamp(start, hours.tz).date() - timedelta(days=2)
+    # An occurrence lasts at most two local days, so none starting before yesterday reaches `start`.
+    first = datetime.fromtimestamp(start, hours.tz).date() - timedelta(days=1)
     last = datetime.fromtimestamp(end, hours.tz).date()
     held_until = start  # everything before this is already held by an earlier occurrence
     for day, occ_start, occ_end in hours.occurrences(first, last):
-        lo, hi = max(occ_start, held_until), min(occ_end, end)
+        if occ_end <= held_until:
+            continue
+        if occ_start >= end:
+            break  # occurrences come by start
+        lo = occ_start if occ_start > held_until else held_until
+        hi = occ_end if occ_end < end else end
         if hi > lo:
             by_day[day] = by_day.get(day, 0) + hi - lo
-        held_until = max(held_until, occ_end)
+        held_until = occ_end
     return by_day
