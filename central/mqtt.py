@@ -54,8 +54,10 @@ class MqttClient:
         self._acks: dict[int, int] = {}
         self._acks_changed = threading.Condition()
         self.last_refusal: str | None = None
+        self.mqtt5 = settings.protocol == "mqtt5"
+        self._protocol = paho.MQTTv5 if self.mqtt5 else paho.MQTTv311
         self._client = paho.Client(CallbackAPIVersion.VERSION2, client_id=client_id,
-                                   protocol=paho.MQTTv5, manual_ack=manual_ack)
+                                   protocol=self._protocol, manual_ack=manual_ack)
         self._client.username_pw_set(settings.username, settings.password_text())
         self._client.reconnect_delay_set(settings.reconnect_min_s, settings.reconnect_max_s)
         self._client.on_connect = self._on_connect
@@ -67,6 +69,10 @@ class MqttClient:
 
     def start(self) -> None:
         """Connect in the background; reconnects by itself until ``stop``."""
+        if not self.mqtt5:
+            self._client.connect_async(self._settings.host, self._settings.port, self._settings.keepalive_s)
+            self._client.loop_start()
+            return
         props = Properties(PacketTypes.CONNECT)
         props.SessionExpiryInterval = self._session_expiry_s
         if self._receive_maximum:

@@ -93,6 +93,8 @@ class BrokerSettings(_Section):
     tls_cert_file: Path | None = Field(default=None, description="client certificate for mqtts")
     tls_key_file: Path | None = Field(default=None, description="client key for mqtts")
     keepalive_s: int = Field(default=30, ge=5, le=600, description="MQTT keepalive")
+    protocol: Literal["mqtt5", "mqtt311"] = Field(
+        default="mqtt5", description="mqtt5 (production); mqtt311 only for the demo's embedded broker")
     reconnect_min_s: float = Field(default=1.0, ge=0.1, le=60, description="first reconnect delay")
     reconnect_max_s: float = Field(default=60.0, ge=1, le=3600, description="longest reconnect delay")
     heartbeat_s: float = Field(default=30.0, ge=0.2, le=3600, description="status heartbeat period")

@@ -60,7 +60,7 @@ class GateLink:
     def _make_client(self) -> mqtt.Client:
         s, b = self.settings, self.settings.broker
         client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"gate-{s.site_id}-{s.gate_id}",
-                             protocol=mqtt.MQTTv5)
+                             protocol=mqtt.MQTTv5 if b.protocol == "mqtt5" else mqtt.MQTTv311)
         client.username_pw_set(s.broker_username, s.broker_password())
         will = GateStatus(site_id=s.site_id, gate_id=s.gate_id, state=GateState.OFFLINE)
         client.will_set(self.status_topic, encode_message(will), qos=1, retain=True)

@@ -62,6 +62,8 @@ class MqttSettings(_Section):
     reconnect_min_s: int = Field(default=1, ge=1, le=60, description="first reconnect delay")
     reconnect_max_s: int = Field(default=60, ge=1, le=3600, description="longest reconnect delay")
     publish_timeout_s: float = Field(default=10.0, gt=0, le=300, description="wait for a PUBACK")
+    protocol: Literal["mqtt5", "mqtt311"] = Field(
+        default="mqtt5", description="mqtt5 (production); mqtt311 only for the demo's embedded broker")
 
     def password_text(self) -> str:
         return _secret(self.password, self.password_file, "mqtt.password") or DEV_MQTT_PASSWORD

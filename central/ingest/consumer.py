@@ -64,8 +64,10 @@ class Ingestor:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.stats = IngestStats()
-        subscriptions = [Subscription(shared_subscription(settings.group, topic)) for topic in
-                         (ALL_EVENTS, ALL_STATUS)]
+        # MQTT 3.1.1 (the demo's embedded broker) has no shared subscriptions: one consumer.
+        shared = mqtt_settings.protocol == "mqtt5"
+        subscriptions = [Subscription(shared_subscription(settings.group, topic) if shared else topic)
+                         for topic in (ALL_EVENTS, ALL_STATUS)]
         self.mqtt = MqttClient(
             mqtt_settings, client_id or f"{mqtt_settings.client_id}-ingest-{uuid.uuid4().hex[:8]}",
             subscriptions=subscriptions, on_message=self._on_message, manual_ack=True,
