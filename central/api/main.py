@@ -18,12 +18,14 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from central import db
 from central.api.deps import AppState
-from central.api.routes import admin, contracts, events, gates, sites
+from central.api.routes import admin, contracts, events, gates, health, sites
+from central.billing import api as billing_api
 from central.contracts.service import ContractRules
 from central.core.config import Settings
 from central.db.migrate import upgrade_to_head
 from central.distribution.bundles import Signer
 from central.distribution.publisher import OutboxPublisher
+from central.enforcement import scheduler as enforcement
 from central.errors import (
     BrokerUnavailableError,
     CentralError,
@@ -32,6 +34,7 @@ from central.errors import (
     NotFoundError,
 )
 from central.ingest.consumer import Ingestor
+from central.reports import api as reports_api
 from central.mqtt import MqttClient
 from shared import PlateError
 
@@ -67,7 +70,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now, b
     app = FastAPI(title="Off-peak parking: central service", version="1", lifespan=lifespan,
                   docs_url="/docs", openapi_url=f"{API_PREFIX}/openapi.json")
     app.state.central = state
-    for module in (sites, contracts, events, gates, admin):
+    for module in (sites, contracts, events, gates, admin, health, billing_api, reports_api):
         app.include_router(module.router, prefix=API_PREFIX)
     _add_error_handlers(app)
     return app
@@ -81,6 +84,9 @@ def _start_background(state: AppState) -> list[Callable[[], None]]:
                                 settings.signing.publish_interval_s)
     publisher.start()
     stops = [publisher.stop, link.stop]
+    enforcer = enforcement.start(state.database, settings.enforcement, state.signer, state.rules, state.clock)
+    if enforcer is not None:
+        stops.insert(0, enforcer.stop)
     if settings.ingest.in_process:
         ingestor = Ingestor(state.database, settings.mqtt, settings.ingest, state.clock)
         ingestor.start()

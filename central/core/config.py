@@ -20,6 +20,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from central.enforcement.config import EnforcementSettings
 from central.errors import ConfigError
 from shared import ID_PATTERN, private_key_from_text
 
@@ -139,6 +140,8 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="event ingestion")
     contracts: ContractSettings = Field(default_factory=ContractSettings, description="contract rules")
     api: ApiSettings = Field(default_factory=ApiSettings, description="HTTP API")
+    enforcement: EnforcementSettings = Field(default_factory=EnforcementSettings,
+                                             description="departure enforcement")
 
     @model_validator(mode="after")
     def _no_default_secrets(self) -> Settings:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
-import central.db  # noqa: F401  (registers the tables on Base.metadata)
+import central.billing.models  # noqa: F401  (registers the tables on Base.metadata)
+import central.db  # noqa: F401
+import central.enforcement.models  # noqa: F401
 from central.db import Base, make_engine
 
 config = context.config

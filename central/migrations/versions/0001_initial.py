@@ -41,6 +41,18 @@ def upgrade() -> None:
     with op.batch_alter_table('dead_letters', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_dead_letters_received_at'), ['received_at'], unique=False)
 
+    op.create_table('enforcement_actions',
+    sa.Column('key', sa.String(length=120), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('site_id', sa.String(length=64), nullable=False),
+    sa.Column('contract_id', sa.String(length=64), nullable=True),
+    sa.Column('stay_id', sa.Integer(), nullable=True),
+    sa.Column('done_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_enforcement_actions'))
+    )
+    with op.batch_alter_table('enforcement_actions', schema=None) as batch_op:
+        batch_op.create_index('ix_enforcement_actions_done_at', ['done_at'], unique=False)
+
     op.create_table('gate_events',
     sa.Column('event_id', sa.Uuid(), nullable=False),
     sa.Column('site_id', sa.String(length=64), nullable=False),
@@ -85,6 +97,24 @@ def upgrade() -> None:
     with op.batch_alter_table('mqtt_outbox', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_mqtt_outbox_sent_at'), ['sent_at'], unique=False)
 
+    op.create_table('notifications',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('action_key', sa.String(length=120), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('resident_id', sa.String(length=64), nullable=True),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('status', sa.String(length=8), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications')),
+    sa.UniqueConstraint('action_key', 'channel', name=op.f('uq_notifications_action_key'))
+    )
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index('ix_notifications_status_next', ['status', 'next_attempt_at'], unique=False)
+
     op.create_table('residents',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('display_name', sa.String(length=100), nullable=False),
@@ -110,6 +140,22 @@ def upgrade() -> None:
         batch_op.create_index('ix_stays_site_plate_entered', ['site_id', 'plate', 'entered_at'], unique=False)
         batch_op.create_index('ix_stays_site_status', ['site_id', 'status'], unique=False)
 
+    op.create_table('violations',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('stay_id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.String(length=64), nullable=False),
+    sa.Column('contract_id', sa.String(length=64), nullable=True),
+    sa.Column('plate', sa.String(length=16), nullable=False),
+    sa.Column('deadline', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_violations')),
+    sa.UniqueConstraint('stay_id', name=op.f('uq_violations_stay_id'))
+    )
+    with op.batch_alter_table('violations', schema=None) as batch_op:
+        batch_op.create_index('ix_violations_at', ['at'], unique=False)
+        batch_op.create_index('ix_violations_contract_at', ['contract_id', 'at'], unique=False)
+
     op.create_table('api_tokens',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
@@ -120,10 +166,8 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['institution_id'], ['institutions.id'],
-        name=op.f('fk_api_tokens_institution_id_institutions')),
-    sa.ForeignKeyConstraint(['resident_id'], ['residents.id'],
-        name=op.f('fk_api_tokens_resident_id_residents')),
+    sa.ForeignKeyConstraint(['institution_id'], ['institutions.id'], name=op.f('fk_api_tokens_institution_id_institutions')),
+    sa.ForeignKeyConstraint(['resident_id'], ['residents.id'], name=op.f('fk_api_tokens_resident_id_residents')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))
     )
@@ -137,8 +181,7 @@ def upgrade() -> None:
     sa.Column('timezone', sa.String(length=64), nullable=False),
     sa.Column('shared_capacity', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['institution_id'], ['institutions.id'],
-        name=op.f('fk_sites_institution_id_institutions')),
+    sa.ForeignKeyConstraint(['institution_id'], ['institutions.id'], name=op.f('fk_sites_institution_id_institutions')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sites'))
     )
     with op.batch_alter_table('sites', schema=None) as batch_op:
@@ -203,8 +246,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_contracts_product_id_products')),
-    sa.ForeignKeyConstraint(['resident_id'], ['residents.id'],
-        name=op.f('fk_contracts_resident_id_residents')),
+    sa.ForeignKeyConstraint(['resident_id'], ['residents.id'], name=op.f('fk_contracts_resident_id_residents')),
     sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_contracts_site_id_sites')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_contracts'))
     )
@@ -213,11 +255,74 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_contracts_resident_id'), ['resident_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_contracts_site_id'), ['site_id'], unique=False)
 
+    op.create_table('statements',
+    sa.Column('id', sa.String(length=80), nullable=False),
+    sa.Column('contract_id', sa.String(length=64), nullable=False),
+    sa.Column('site_id', sa.String(length=64), nullable=False),
+    sa.Column('month', sa.String(length=7), nullable=False),
+    sa.Column('issued_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('lines', sa.Integer(), nullable=False),
+    sa.Column('overstay_fen', sa.BigInteger(), nullable=False),
+    sa.Column('adjustments_fen', sa.BigInteger(), nullable=False),
+    sa.Column('total_fen', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['contract_id'], ['contracts.id'], name=op.f('fk_statements_contract_id_contracts')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_statements')),
+    sa.UniqueConstraint('contract_id', 'month', name=op.f('uq_statements_contract_id'))
+    )
+    with op.batch_alter_table('statements', schema=None) as batch_op:
+        batch_op.create_index('ix_statements_month', ['month'], unique=False)
+
+    op.create_table('suspensions',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('contract_id', sa.String(length=64), nullable=False),
+    sa.Column('violations', sa.Integer(), nullable=False),
+    sa.Column('suspended_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('reinstated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reinstated_by', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['contract_id'], ['contracts.id'], name=op.f('fk_suspensions_contract_id_contracts')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_suspensions'))
+    )
+    with op.batch_alter_table('suspensions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_suspensions_contract_id'), ['contract_id'], unique=False)
+
+    op.create_table('statement_lines',
+    sa.Column('statement_id', sa.String(length=80), nullable=False),
+    sa.Column('position', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('stay_id', sa.Integer(), nullable=True),
+    sa.Column('plate', sa.String(length=16), nullable=True),
+    sa.Column('entered', sa.BigInteger(), nullable=True),
+    sa.Column('exited', sa.BigInteger(), nullable=True),
+    sa.Column('deadline', sa.BigInteger(), nullable=True),
+    sa.Column('usage_periods', sa.Integer(), nullable=False),
+    sa.Column('usage_fen', sa.BigInteger(), nullable=False),
+    sa.Column('overstay_periods', sa.Integer(), nullable=False),
+    sa.Column('overstay_fen', sa.BigInteger(), nullable=False),
+    sa.Column('amount_fen', sa.BigInteger(), nullable=False),
+    sa.Column('note', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['statement_id'], ['statements.id'], name=op.f('fk_statement_lines_statement_id_statements')),
+    sa.PrimaryKeyConstraint('statement_id', 'position', name=op.f('pk_statement_lines'))
+    )
+    with op.batch_alter_table('statement_lines', schema=None) as batch_op:
+        batch_op.create_index('ix_statement_lines_stay_id', ['stay_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('statement_lines', schema=None) as batch_op:
+        batch_op.drop_index('ix_statement_lines_stay_id')
+
+    op.drop_table('statement_lines')
+    with op.batch_alter_table('suspensions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_suspensions_contract_id'))
+
+    op.drop_table('suspensions')
+    with op.batch_alter_table('statements', schema=None) as batch_op:
+        batch_op.drop_index('ix_statements_month')
+
+    op.drop_table('statements')
     with op.batch_alter_table('contracts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contracts_site_id'))
         batch_op.drop_index(batch_op.f('ix_contracts_resident_id'))
@@ -235,12 +340,21 @@ def downgrade() -> None:
 
     op.drop_table('sites')
     op.drop_table('api_tokens')
+    with op.batch_alter_table('violations', schema=None) as batch_op:
+        batch_op.drop_index('ix_violations_contract_at')
+        batch_op.drop_index('ix_violations_at')
+
+    op.drop_table('violations')
     with op.batch_alter_table('stays', schema=None) as batch_op:
         batch_op.drop_index('ix_stays_site_status')
         batch_op.drop_index('ix_stays_site_plate_entered')
 
     op.drop_table('stays')
     op.drop_table('residents')
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_notifications_status_next')
+
+    op.drop_table('notifications')
     with op.batch_alter_table('mqtt_outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_mqtt_outbox_sent_at'))
 
@@ -251,6 +365,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_gate_events_plate_at')
 
     op.drop_table('gate_events')
+    with op.batch_alter_table('enforcement_actions', schema=None) as batch_op:
+        batch_op.drop_index('ix_enforcement_actions_done_at')
+
+    op.drop_table('enforcement_actions')
     with op.batch_alter_table('dead_letters', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_dead_letters_received_at'))
 
