@@ -34,8 +34,8 @@ from central.errors import (
     NotFoundError,
 )
 from central.ingest.consumer import Ingestor
-from central.reports import api as reports_api
 from central.mqtt import MqttClient
+from central.reports import api as reports_api
 from shared import PlateError
 
 logger = logging.getLogger(__name__)
