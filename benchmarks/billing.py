@@ -21,11 +21,9 @@ from typing import Any
 from sqlalchemy import insert
 
 from central.billing import Month
-from central.billing.models import BILLING_TABLES
 from central.billing.run import bill_month
-from central.db import Base, Contract, Database, Institution, Product, Resident, Site
+from central.db import Contract, Database, Institution, Product, Resident, Site
 from central.db.migrate import upgrade_to_head
-from central.enforcement.models import ENFORCEMENT_TABLES
 from shared import DayType, TimeWindow
 
 MONTH = Month(2026, 11)
@@ -104,7 +102,6 @@ def run_backend(url: str, backend: str, contracts: int, stays: int) -> dict[str,
     upgrade_to_head(url)
     db = Database(url)
     try:
-        Base.metadata.create_all(db.engine, tables=[*BILLING_TABLES, *ENFORCEMENT_TABLES])
         seed_reference(db, contracts)
         load_stays(db, contracts, stays)
         started = time.perf_counter()

@@ -8,10 +8,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from central.billing.models import BILLING_TABLES
-from central.db import Base, Contract, Database, Institution, Product, Resident, Site, Stay
+from central.db import Contract, Database, Institution, Product, Resident, Site, Stay
 from central.db.migrate import upgrade_to_head
-from central.enforcement.models import ENFORCEMENT_TABLES
 from tests.billing.helpers import EVERY_NIGHT, local
 
 SEEDED_AT = datetime(2026, 1, 1, tzinfo=UTC)
@@ -21,8 +19,6 @@ SEEDED_AT = datetime(2026, 1, 1, tzinfo=UTC)
 def db(database_url: str) -> Iterator[Database]:
     upgrade_to_head(database_url)
     database = Database(database_url)
-    # No-op once the lead's migration creates these tables (checkfirst).
-    Base.metadata.create_all(database.engine, tables=[*BILLING_TABLES, *ENFORCEMENT_TABLES])
     yield database
     database.dispose()
 
