@@ -173,8 +173,7 @@ class EmbeddedBroker:
             self._broker = Broker(self._config)
             await self._broker.start()
 
-        asyncio.run_coroutine_threadsafe(boot(), self._loop).result(timeout=20)
-        wait_for_port(self.port)
+        asyncio.run_coroutine_threadsafe(boot(), self._loop).result(timeout=20)  # listening on return
         return self
 
     def stop(self) -> None:

@@ -1,16 +1,217 @@
-"""parking-demo: the whole product on one machine (central, broker, one gate, guard page)."""
+"""parking-demo: the whole product on one machine, on embedded defaults.
+
+Starts a broker (Mosquitto when installed, else an embedded one), the central
+service on SQLite, and one gate replaying camera frames, then tells the story
+as it happens: two contract holders come and go, a stranger is turned away, a
+visitor one character off a contract goes to the guard, one car stays past its
+deadline and is flagged, and the month's statement appears. Ctrl-C stops it all.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import shutil
+import signal
 import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from demo.stack import GUARD_USER, SITE, Stack
+from shared import Reason
+
+FRAMES = Path(__file__).parent / "frames"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PLATES = {"evening": ["沪A12345", "沪AD12345"], "short": ["沪B67890"]}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="parking-demo", description=__doc__)
-    parser.parse_args(argv)
-    print("parking-demo: the one-command demo is not built yet (issue 7); see README.md.", file=sys.stderr)
-    return 1
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.workdir.exists():
+        shutil.rmtree(args.workdir)
+    args.workdir.mkdir(parents=True)
+    stack = Stack(args.workdir.resolve())
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        return _run(stack, args)
+    except KeyboardInterrupt:
+        _say("stopping")
+        return 0
+    except RuntimeError as exc:
+        print(f"parking-demo: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="parking-demo", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--frames", type=Path, default=FRAMES,
+                        help="folder with entry/ and exit/ sub-folders of camera frames (default: shipped)")
+    parser.add_argument("--workdir", type=Path, default=Path("var/demo"),
+                        help="where the demo keeps its databases and logs (emptied at start)")
+    parser.add_argument("--every", type=float, default=4.0, help="seconds between arriving cars")
+    parser.add_argument("--exit-after", type=float, default=26.0, help="seconds before the first car leaves")
+    parser.add_argument("--broker", choices=["auto", "mosquitto", "embedded"], default="auto",
+                        help="auto: Mosquitto when installed, else the embedded MQTT 3.1.1 broker")
+    parser.add_argument("--once", action="store_true", help="stop after the story instead of running on")
+    return parser
+
+
+def _run(stack: Stack, args: argparse.Namespace) -> int:
+    _say(f"broker: {stack.start_broker(args.broker)}")
+    stack.start_central()
+    token = stack.create_token()
+    api = httpx.Client(base_url=stack.api, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    now = datetime.now(UTC)
+    contracts = _seed(api, now, short_window_s=args.exit_after + 2 * args.every + 6)
+    _wait_for_bundle(api)
+    stack.start_edge(args.frames.resolve(), args.every, args.exit_after, args.every * 3)
+    _banner(stack, token)
+    story = Story(api, contracts)
+    deadline = time.monotonic() + args.exit_after + 10 * args.every + 40
+    while time.monotonic() < deadline and not story.finished():
+        story.poll()
+        _check_alive(stack)
+        time.sleep(1)
+    _statement(stack, api, contracts)
+    if args.once:
+        return 0 if story.finished() else 1
+    _say("the demo keeps running: open the pages above. Ctrl-C stops it.")
+    while True:
+        story.poll()
+        _check_alive(stack)
+        time.sleep(2)
+
+
+def _seed(api: httpx.Client, now: datetime, short_window_s: float) -> dict[str, str]:
+    """A site with two products: an evening one, and one whose window ends in a minute."""
+    local = now.astimezone(SHANGHAI)
+    _post(api, "/institutions", {"id": "district-office", "name": "区政府机关"})
+    _post(api, "/sites", {"id": SITE, "institution_id": "district-office", "name": "区政府机关停车场",
+                                "address": "上海市", "lat": 31.23, "lon": 121.47, "shared_capacity": 3})
+    _post(api, "/gates", {"site_id": SITE, "gate_id": "main", "name": "北门"})
+    for product, ends, minimum in (("evening", local + timedelta(hours=4), 60),
+                                   ("short", local + timedelta(seconds=short_window_s), 0)):
+        start = (local - timedelta(hours=1)).time().replace(microsecond=0)
+        windows = [{"day_type": kind, "start": start.isoformat(), "end": ends.time().replace(microsecond=0)
+                    .isoformat()} for kind in ("working", "rest")]
+        _post(api, "/products", {
+            "id": product, "site_id": SITE, "name": product, "windows": windows, "quota": 5,
+            "min_stay_minutes": minimum, "grace_minutes": 0, "monthly_fee_fen": 0,
+            "usage_rate_fen": 500, "usage_period_minutes": 30, "daily_cap_fen": 2000,
+            "overstay_rate_fen": 3000, "overstay_period_minutes": 15})
+    resident = _post(api, "/residents", {"display_name": "张先生"})["id"]
+    today = local.date()
+    contracts = {}
+    for product, plates in PLATES.items():
+        signed = _post(api, "/contracts", {"product_id": product, "plates": plates, "resident_id": resident,
+                                           "valid_from": today.isoformat(),
+                                           "valid_to": (today + timedelta(days=30)).isoformat()})
+        contracts[signed["id"]] = product
+        _say(f"contract {signed['id']} signed: {' '.join(plates)} on product '{product}'")
+    return contracts
+
+
+def _post(api: httpx.Client, path: str, body: dict[str, Any]) -> Any:
+    response = api.post(path, json=body)
+    if response.status_code >= 400:
+        raise RuntimeError(f"POST {path}: {response.status_code} {response.text}")
+    return response.json()
+
+
+def _wait_for_bundle(api: httpx.Client, timeout: float = 20) -> None:
+    """The gate needs the signed bundle before the first car; it is retained on the broker."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if api.get("/gates").status_code == 200:
+            return
+        time.sleep(0.5)
+
+
+class Story:
+    """Tells each gate event, violation and alarm once, as the central service records them."""
+
+    def __init__(self, api: httpx.Client, contracts: dict[str, str]) -> None:
+        self.api = api
+        self.contracts = contracts
+        self.seen: set[str] = set()
+        self.outcomes: dict[str, int] = {}
+        self.exits = 0
+        self.violations = 0
+
+    def poll(self) -> None:
+        response = self.api.get("/events", params={"site_id": SITE, "limit": 500})
+        for event in sorted(response.json() if response.status_code == 200 else [], key=lambda e: e["at"]):
+            if event["event_id"] not in self.seen:
+                self.seen.add(event["event_id"])
+                self._tell(event)
+        self._violations()
+
+    def _tell(self, event: dict[str, Any]) -> None:
+        reason = Reason(event["reason"])
+        key = "exit" if event["direction"] == "exit" else event["outcome"]
+        self.outcomes[key] = self.outcomes.get(key, 0) + 1
+        self.exits += event["direction"] == "exit"
+        at = datetime.fromisoformat(event["at"]).astimezone(SHANGHAI)
+        arrow = "→ in " if event["direction"] == "entry" else "← out"
+        _say(f"{at:%H:%M:%S} {arrow} {event['plate'] or '?':10s} {event['outcome']:6s} "
+             f"{reason.label('zh-CN')} / {reason.label('en')}")
+
+    def _violations(self) -> None:
+        response = self.api.get("/reports/violations", params={"days": 1})
+        if response.status_code != 200:
+            return
+        total = sum(response.json().get(SITE, {}).values())  # {site: {local day: count}}
+        if total > self.violations:
+            _say(f"overstay recorded: {total} violation(s); the guard page's roll-call shows it")
+            self.violations = total
+
+    def finished(self) -> bool:
+        return self.exits >= 3 and self.violations >= 1
+
+
+def _statement(stack: Stack, api: httpx.Client, contracts: dict[str, str]) -> None:
+    month = datetime.now(SHANGHAI).strftime("%Y-%m")
+    done = stack.central_command("bill", "--month", month, "--no-progress",
+                                 "--csv", str(stack.workdir / f"statements-{month}.csv"))
+    if done.returncode != 0:
+        raise RuntimeError(f"bill failed: {done.stdout}{done.stderr}")
+    for contract_id in contracts:
+        response = api.get(f"/billing/statements/{contract_id}/{month}")
+        if response.status_code == 200:
+            statement = response.json()
+            _say(f"statement {statement.get('id', contract_id)}: total ¥{statement['total_fen'] / 100:.2f}")
+            for line in statement["line_items"]:
+                _say(f"    {line['kind']:12s} {line['plate'] or '':10s} ¥{line['amount_fen'] / 100:6.2f}  "
+                     f"usage {line['usage_periods']} period(s), overstay {line['overstay_periods']}")
+    _say(f"CSV: {stack.workdir / f'statements-{month}.csv'}")
+
+
+def _banner(stack: Stack, token: str) -> None:
+    _say("running:")
+    _say(f"  guard page     {stack.guard_url}  (login {GUARD_USER} / {stack.secrets.guard_password})")
+    _say(f"  central API    {stack.api.removesuffix('/api/v1')}/docs  (bearer token below, admin)")
+    _say(f"  dashboard      {stack.api}/reports/dashboard")
+    _say(f"  admin token    {token}")
+    _say(f"  logs           {stack.workdir}/*.log")
+
+
+def _check_alive(stack: Stack) -> None:
+    for process in stack.processes:
+        if not process.alive():
+            raise RuntimeError(f"{process.name} stopped unexpectedly:\n{process.tail()}")
+
+
+def _say(text: str) -> None:
+    print(f"[demo] {text}", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,65 @@
+"""The README's first command: the demo tells its whole story, and Ctrl-C stops everything."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+STORY = [
+    r"→ in  沪A12345 +open",
+    r"→ in  沪AD12345 +open",
+    r"→ in  京C55555 +deny +无合约",
+    r"→ in  沪A12346 +review +疑似合约车牌",
+    r"← out 沪B67890 +open +超时出场",
+    r"overstay recorded",
+    r"statement .*total ¥",
+]
+
+
+def _demo(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "demo.cli", "--workdir", str(tmp_path / "demo"), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+
+@pytest.mark.broker
+def test_the_demo_tells_the_whole_story(tmp_path: Path) -> None:
+    demo = _demo(tmp_path, "--once")
+    out, _ = demo.communicate(timeout=240)
+    assert demo.returncode == 0, out
+    for line in STORY:
+        assert re.search(line, out), f"missing {line!r} in:\n{out}"
+    password = re.search(r"login guard / (\S+)\)", out)
+    token = re.search(r"admin token +(\S+)", out)
+    assert password and token
+    logs = "".join(p.read_text(errors="replace") for p in (tmp_path / "demo").glob("*.log"))
+    assert logs, "the services wrote no logs"
+    for secret in (password.group(1), token.group(1)):
+        assert secret not in logs, "a secret reached a log line"
+
+
+def test_ctrl_c_stops_every_process(tmp_path: Path) -> None:
+    demo = _demo(tmp_path, "--broker", "embedded")
+    assert demo.stdout is not None
+    seen = ""
+    end = time.monotonic() + 120
+    while "dashboard" not in seen and time.monotonic() < end:
+        seen += demo.stdout.readline()
+    ports = {int(p) for p in re.findall(r"http://127\.0\.0\.1:(\d+)/", seen)}  # guard page, central
+    assert len(ports) == 2, seen
+    demo.send_signal(signal.SIGINT)
+    demo.communicate(timeout=60)
+    assert demo.returncode == 0
+    for port in ports:
+        with socket.socket() as s:
+            assert s.connect_ex(("127.0.0.1", port)) != 0, f"something still listens on {port}"
