@@ -16,14 +16,19 @@ import argparse
 import json
 import sqlite3
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
 
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
 from edge.agent import Agent
 from edge.config import load_settings
 from shared import Direction, GateEvent, Outcome, Reason
+from shared.topics import ALL_EVENTS, CENTRAL_USER
 from tests.support.mosquitto import Broker
 
 NOW = datetime(2025, 10, 15, 12, 0, tzinfo=UTC)
@@ -46,6 +51,7 @@ def main() -> None:
         broker.start()
         try:
             _, password = broker.add_gate("bench", "g1")
+            sink = _subscriber(broker)  # a PUBACK counts only when someone subscribes (0x10 otherwise)
             settings = load_settings(None, environment="development", site_id="bench", gate_id="g1",
                                      data_dir=str(Path(tmp) / "gate"), guard={"enabled": False},
                                      lanes=[{"name": "entry", "direction": "entry", "camera": "0"}],
@@ -64,12 +70,28 @@ def main() -> None:
                 time.sleep(0.01)
             drained = args.events / (time.perf_counter() - start)
             agent.stop()
+            sink.disconnect()
+            sink.loop_stop()
         finally:
             broker.stop()
     per_event = size / args.events
     print(f"{args.events} events; {per_event:.0f} bytes each in the database (indexes included)")
     print(json.dumps({"written_per_s": round(written), "drained_per_s": round(drained),
                       "events_per_mb": int(1_000_000 / per_event)}))
+
+
+def _subscriber(broker: Broker) -> mqtt.Client:
+    """The central account subscribed to every gate's events, as the ingest consumer would be."""
+    subscribed = threading.Event()
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="bench-central", protocol=mqtt.MQTTv5)
+    client.username_pw_set(CENTRAL_USER, broker.passwords[CENTRAL_USER])
+    client.on_connect = lambda c, *_: c.subscribe(ALL_EVENTS, qos=1)
+    client.on_subscribe = lambda *_: subscribed.set()
+    client.connect("127.0.0.1", broker.port)
+    client.loop_start()
+    if not subscribed.wait(10):
+        raise RuntimeError("the benchmark's subscriber could not subscribe")
+    return client
 
 
 def _checkpointed_size(db: Path) -> int:

@@ -31,6 +31,11 @@ from edge.config import EdgeSettings
 from shared import GateState, GateStatus, encode_message
 from shared.topics import alerts_topic, contracts_topic, status_topic
 
+# PUBACK 0x10: accepted, but nobody subscribes. Mosquitto 2.0 does not restore shared subscriptions
+# from persistence, so right after a broker restart the central service's queue is gone until it
+# subscribes again; an event acknowledged so would reach nobody. The relay keeps it and sends it again.
+NO_MATCHING_SUBSCRIBERS = 0x10
+
 logger = logging.getLogger(__name__)
 
 
@@ -156,6 +161,7 @@ class GateLink:
     def _on_publish(self, client: mqtt.Client, userdata: Any, mid: int, reason_code: ReasonCode,
                     properties: Properties | None) -> None:
         try:
-            self.handlers.ack(mid, not reason_code.is_failure, f"{reason_code} (0x{reason_code.value:02x})")
+            taken = not reason_code.is_failure and reason_code.value != NO_MATCHING_SUBSCRIBERS
+            self.handlers.ack(mid, taken, f"{reason_code} (0x{reason_code.value:02x})")
         except Exception:
             logger.exception("publish acknowledgement handler failed")
