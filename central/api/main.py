@@ -88,7 +88,10 @@ def _start_background(state: AppState) -> list[Callable[[], None]]:
     if enforcer is not None:
         stops.insert(0, enforcer.stop)
     if settings.ingest.in_process:
-        ingestor = Ingestor(state.database, settings.mqtt, settings.ingest, state.clock)
+        # A stable client id: the broker queues what gates publish while serve restarts for this
+        # session; a new random id each start would leave that queue to a member that never returns.
+        ingestor = Ingestor(state.database, settings.mqtt, settings.ingest, state.clock,
+                            f"{settings.mqtt.client_id}-ingest")
         ingestor.start()
         stops.insert(0, ingestor.stop)
     return stops
