@@ -314,9 +314,26 @@ class Gate:
         for name in names:
             shutil.copy(frame(name), folder / name)
 
+    def drive(self, *args: str) -> Gate:
+        """Run the gate as ``tests.e2e.gate_driver`` (scripted camera and reader) with these arguments."""
+        self.process = Process(f"gate driver ({self.gate_id})",
+                               [sys.executable, "-m", "tests.e2e.gate_driver", "--config", str(self.config),
+                                *args], self.env, self.workdir / "driver.log")
+        return self
+
     def start(self) -> Gate:
         self.process.start()
         return self
+
+    def recorded(self) -> list[dict[str, Any]]:
+        """The events in the gate's own store, with whether the broker has taken them."""
+        import sqlite3
+
+        if not self.db.exists():
+            return []
+        with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=5) as conn:
+            rows = conn.execute("SELECT payload, delivered_at FROM events ORDER BY seq").fetchall()
+        return [{**json.loads(payload), "delivered": delivered is not None} for payload, delivered in rows]
 
     def stop(self) -> int | None:
         return self.process.stop()
