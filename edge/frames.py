@@ -222,7 +222,7 @@ class FolderSource:
             files = self.files()
             for path in files:
                 image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-                if not is_usable(image):
+                if image is None or not is_usable(image):
                     logger.warning("frame folder %s: skipped unreadable image %s", self.name, path.name)
                     continue
                 yield Frame(image, index, self._clock(), f"{self.name}/{path.name}")

@@ -7,7 +7,7 @@ weakest voted character is confident; anything else is a verdict for the guard t
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -64,10 +64,11 @@ def vote(reads: Iterable[PlateRead], policy: ConsensusPolicy | None = None) -> C
 
 def _same_length_majority(reads: list[PlateRead]) -> list[PlateRead]:
     """Reads of the plate length with the most confidence behind it (7 or 8)."""
-    weight: Counter[int] = Counter()
+    weight: dict[int, float] = {}
     for read in reads:
-        weight[len(read.plate or "")] += read.confidence
-    length = weight.most_common(1)[0][0]
+        length = len(read.plate or "")
+        weight[length] = weight.get(length, 0.0) + read.confidence
+    length = max(weight, key=lambda n: weight[n])
     return [r for r in reads if len(r.plate or "") == length]
 
 

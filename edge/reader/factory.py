@@ -17,7 +17,7 @@ DEFAULT_ENGINE = "ppocr"
 def _ppocr(**options: object) -> Reader:
     from edge.reader.ppocr_engine import PpocrReader
 
-    return PpocrReader(**options)
+    return PpocrReader(None, **options)
 
 
 def _easyocr(**options: object) -> Reader:
