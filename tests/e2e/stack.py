@@ -211,6 +211,13 @@ class Central:
         (self.workdir / "create-token.err").write_text(done.stderr)  # its log lines, for the secrets check
         return done.stdout.strip().splitlines()[-1]
 
+    def bill(self, month: str) -> subprocess.CompletedProcess[str]:
+        """``parking-central bill --month YYYY-MM``: the month's statements."""
+        return subprocess.run([*_command("parking-central", "central.cli"), "bill", "--month", month,
+                               "--no-progress", "--config", str(self.config)], cwd=REPO,
+                              env={**os.environ, **self.process.env}, capture_output=True, text=True,
+                              timeout=120, check=False)
+
     def client(self, token: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token or self.token}"} if token != "" else {}
         return httpx.Client(base_url=self.url + API, headers=headers, timeout=15)

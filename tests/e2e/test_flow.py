@@ -5,7 +5,8 @@ Central and gate run as their own commands (``parking-central serve``,
 the gate reads the demo photographs with the default reader. The gate reads a
 camera folder once per start, so each car is shown by restarting the agent
 with new photographs in front of the lane: that also shows that what the gate
-holds (bundle, vehicles inside) survives a restart.
+holds (bundle, vehicles inside) survives a restart. The month is then billed
+with ``parking-central bill`` and the stay's charge read from the statements API.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import datetime
 
 import pytest
 
-from tests.e2e.stack import SITE, Central, Gate, wait_for
+from tests.e2e.stack import SHANGHAI, SITE, Central, Gate, wait_for
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
@@ -67,6 +68,15 @@ def test_signed_contract_reaches_the_gate_and_the_car_makes_a_stay(
     assert _at(closed[0]["exited_at"]) > _at(closed[0]["entered_at"])
     assert central.stays(status="open") == []
     assert gate.stop() == 0
+
+    month = f"{datetime.now(SHANGHAI):%Y-%m}"
+    billed = central.bill(month)
+    assert billed.returncode == 0, billed.stderr
+    statement = central.get(f"/billing/statements/{contract['id']}/{month}")
+    charged = [(line["stay_id"], line["plate"], line["usage_periods"], line["amount_fen"])
+               for line in statement["line_items"] if line["kind"] == "stay"]
+    assert charged == [(closed[0]["id"], PLATE, 1, 200)]  # one started hour at the usage rate, 200 fen
+    assert statement["total_fen"] == sum(line["amount_fen"] for line in statement["line_items"])
 
 
 def test_unknown_car_denied_near_miss_to_the_guard_whose_opening_reaches_central(
