@@ -51,3 +51,42 @@ def test_compose_file_validates() -> None:
     done = subprocess.run(["docker-compose", "-f", str(REPO / "docker-compose.yml"), "config", "-q"],
                           env=env, capture_output=True, text=True, check=False)
     assert done.returncode != 0 and "POSTGRES_PASSWORD" in done.stderr
+
+
+def _compose_env(service: str) -> dict[str, str]:
+    """The service's environment from docker-compose.yml, with sample secrets filled in."""
+    import json
+
+    from argon2 import PasswordHasher
+
+    from shared import generate_private_key, private_key_to_text, public_key_to_text
+
+    key = generate_private_key()
+    values = {"POSTGRES_PASSWORD": "pg-password-0123456789", "MQTT_CENTRAL_PASSWORD": "central-0123456789",
+              "MQTT_GATE_PASSWORD": "gate-0123456789abcdef", "CENTRAL_SIGNING_KEY": private_key_to_text(key),
+              "CENTRAL_PUBLIC_KEY": public_key_to_text(key.public_key()),
+              "GUARD_SESSION_SECRET": "session-secret-0123456789", "EDGE_HASH_SALT": "salt-0123456789abcdef",
+              "GUARD_ACCOUNTS": json.dumps({"guard1": PasswordHasher().hash("a long passphrase")})}
+    env = yaml.safe_load((REPO / "docker-compose.yml").read_text())["services"][service]["environment"]
+    out = {}
+    for name, template in env.items():
+        text = str(template)
+        for var, value in values.items():
+            text = text.replace(f"${{{var}:?set {var}}}", value)
+        assert "${" not in text, f"{name} left unfilled: {text}"
+        out[name] = text
+    return out
+
+
+def test_compose_configs_load_with_the_compose_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from central.core.config import load_settings as central_settings
+    from edge.config import load_settings as edge_settings
+
+    for name, value in {**_compose_env("central"), **_compose_env("edge")}.items():
+        monkeypatch.setenv(name, value)
+    central = central_settings(REPO / "config/central.compose.yaml")
+    assert central.environment == "production" and central.database.url.startswith("postgresql+psycopg://")
+    assert "pg-password" in central.database.url  # the environment wins over the file
+    edge = edge_settings(REPO / "config/edge.compose.yaml")
+    assert edge.environment == "production" and edge.broker_username == "gate.demo.main"
+    assert "prod-1" in edge.public_keys and edge.session_secret() == "session-secret-0123456789"
