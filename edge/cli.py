@@ -69,7 +69,7 @@ def _run(args: argparse.Namespace) -> int:
 def _explain(args: argparse.Namespace) -> int:
     from edge.explain import explain
 
-    settings = load_settings(args.config)
+    settings = load_settings(args.config, require_secrets=False)
     try:
         result = explain(settings, args.plate, args.at or datetime.now(UTC), Direction(args.direction))
     except PlateError as exc:

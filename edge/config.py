@@ -264,8 +264,11 @@ class EdgeSettings(BaseSettings):
         self.barrier_token()
 
 
-def load_settings(path: Path | None = None, **overrides: Any) -> EdgeSettings:
-    """Read the YAML file (if any), apply the environment, check; raise ConfigError naming the field."""
+def load_settings(path: Path | None = None, *, require_secrets: bool = True, **overrides: Any) -> EdgeSettings:
+    """Read the YAML file (if any), apply the environment, check; raise ConfigError naming the field.
+
+    ``require_secrets=False`` serves read-only tools (``explain``) that need no secret.
+    """
     data: dict[str, Any] = {}
     if path is not None:
         try:
@@ -283,5 +286,6 @@ def load_settings(path: Path | None = None, **overrides: Any) -> EdgeSettings:
         field = ".".join(str(p) for p in first["loc"]) or "settings"
         shown = "" if "secret" in field or "password" in field else f" (got {first.get('input')!r:.80})"
         raise ConfigError(field, f"{first['msg']}{shown}") from exc
-    settings.check_secrets()
+    if require_secrets:
+        settings.check_secrets()
     return settings
