@@ -264,7 +264,8 @@ class EdgeSettings(BaseSettings):
         self.barrier_token()
 
 
-def load_settings(path: Path | None = None, *, require_secrets: bool = True, **overrides: Any) -> EdgeSettings:
+def load_settings(path: Path | None = None, *, require_secrets: bool = True,
+                  **overrides: Any) -> EdgeSettings:
     """Read the YAML file (if any), apply the environment, check; raise ConfigError naming the field.
 
     ``require_secrets=False`` serves read-only tools (``explain``) that need no secret.
