@@ -214,7 +214,8 @@ class Central:
     def bill(self, month: str) -> subprocess.CompletedProcess[str]:
         """``parking-central bill --month YYYY-MM``: the month's statements."""
         return subprocess.run([*_command("parking-central", "central.cli"), "bill", "--month", month,
-                               "--no-progress", "--config", str(self.config)], cwd=REPO,
+                               "--no-progress", "--csv", str(self.workdir / f"statements-{month}.csv"),
+                               "--config", str(self.config)], cwd=REPO,
                               env={**os.environ, **self.process.env}, capture_output=True, text=True,
                               timeout=120, check=False)
 
