@@ -22,13 +22,17 @@ import numpy as np
 from edge.reader.errors import EngineUnavailableError, MissingWeightsError
 from edge.reader.grammar import fix_confusables
 from edge.reader.reads import Box, PlateRead
+from edge.reader.torch_compat import import_torchvision
 
 logger = logging.getLogger(__name__)
 
 ENGINE = "easyocr"
 DETECTOR_WEIGHTS = "craft_mlt_25k.pth"
 STANDARD_WEIGHTS = {"ch_sim": "zh_sim_g2.pth", "en": "english_g2.pth"}
-INSTALL = "pip install 'offpeak-parking[easyocr]' (with a CPU build of torch and torchvision)"
+INSTALL = (
+    "pip install torch==2.13.0 torchvision==0.28.* 'offpeak-parking[easyocr]' && "
+    "pip install --no-deps easyocr (see docs/reader.md, EasyOCR)"
+)
 
 
 def english_model_dir() -> Path | None:
@@ -61,6 +65,7 @@ def check_files(files: list[tuple[str, Path]]) -> None:
 
 def _import_easyocr() -> Any:
     try:
+        import_torchvision()  # PyPI's CUDA torchvision beside the CPU torch: see torch_compat
         import easyocr
     except ImportError as exc:
         raise EngineUnavailableError(ENGINE, INSTALL) from exc
@@ -119,13 +124,15 @@ class EasyOcrReader:
         return [self._to_read(text, confidence, (0, 0, width, height))]
 
     def read_frame(self, frame: np.ndarray) -> list[PlateRead]:
+        return [read for read in self.read_text(frame) if read.plate is not None]
+
+    def read_text(self, frame: np.ndarray) -> list[PlateRead]:
+        """Every text line EasyOCR finds in ``frame``, whole plate or not (``plate`` None)."""
         reads = []
         for points, text, confidence in self._reader.readtext(frame, detail=1, paragraph=False):
             xs = [int(p[0]) for p in points]
             ys = [int(p[1]) for p in points]
-            read = self._to_read(text, float(confidence), (min(xs), min(ys), max(xs), max(ys)))
-            if read.plate is not None:
-                reads.append(read)
+            reads.append(self._to_read(text, float(confidence), (min(xs), min(ys), max(xs), max(ys))))
         return reads
 
     def _to_read(self, text: str, confidence: float, box: Box) -> PlateRead:
