@@ -42,6 +42,7 @@ class Rig:
 @pytest.fixture
 def rig(database_url: str, broker: Broker, clock: Clock, request: pytest.FixtureRequest) -> Iterator[Rig]:
     site = f"s{abs(hash(request.node.name)) % 10**8}"
+    broker.clear_retained()  # gate statuses other tests left would reach this consumer
     # each test its own group, and no session left behind: an absent member of a shared
     # subscription still gets its share of the messages, queued until it returns
     settings = make_settings(database_url, broker, ingest={"group": site, "session_expiry_s": 0})
