@@ -30,8 +30,8 @@ ENGINE = "easyocr"
 DETECTOR_WEIGHTS = "craft_mlt_25k.pth"
 STANDARD_WEIGHTS = {"ch_sim": "zh_sim_g2.pth", "en": "english_g2.pth"}
 INSTALL = (
-    "pip install torch==2.13.0 torchvision==0.28.* 'offpeak-parking[easyocr]' && "
-    "pip install --no-deps easyocr (see docs/reader.md, EasyOCR)"
+    "pip install 'offpeak-parking[easyocr]' 'torch==2.13.0+cpu', then 'torchvision==0.28.*', "
+    "then --no-deps 'easyocr==1.7.2' (docs/reader.md, EasyOCR; scripts/setup does it)"
 )
 
 
