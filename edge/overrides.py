@@ -55,14 +55,34 @@ class GuardDesk:
     def correct(self, guard: str, event_id: str, plate_text: str, comment: str = "") -> GateEvent:
         """Take the decision again on the plate the guard typed; the original read stays beside it."""
         original = self._original(event_id)
-        try:
-            plate = parse_plate(plate_text).text
-        except PlateError as exc:
-            raise GuardError(f"plate: {exc.why} (got {plate_text!r})") from exc
+        plate = _plate(plate_text)
         read = Read(plate, 1.0, Direction(original.data["direction"]))
         decision = self.gate.decide(read, self.gate.clock())
         return self._act(guard, original, GuardAction.CORRECT, decision, OverrideReason.MISREAD, comment,
                          plate=plate)
+
+    def open_lane(self, guard: str, lane_name: str, reason: OverrideReason, comment: str = "",
+                  plate_text: str | None = None) -> GateEvent:
+        """Open a lane for a car the camera never read (camera down, a car waiting at the exit).
+
+        The plate, when the guard types one, is recorded and looked up, so a contract holder's
+        stay still carries its contract and deadline; the barrier opens whatever the lookup says.
+        """
+        lane = self.gate.lanes.get(lane_name)
+        if lane is None:
+            raise GuardError(f"lane: no such lane (got {lane_name!r})")
+        plate = _plate(plate_text) if plate_text else None
+        now = self.gate.clock()
+        found = self.gate.decide(Read(plate, 1.0, lane.direction), now) if plate else None
+        decision = Decision(Outcome.OPEN, Reason.GUARD_OPEN, found.contract_id if found else None,
+                            found.deadline if found else None)
+        override = GuardOverride(guard=guard, action=GuardAction.OPEN, reason=reason, comment=comment[:500])
+        event = self.gate.new_event(lane, decision, now, plate=plate, plate_read=plate or "",
+                                    confidence=1.0 if plate else 0.0, override=override)
+        after = {**summary(event.model_dump(mode="json")), "reason_given": reason, "comment": comment}
+        audit = AuditEntry(now, guard, "open_lane", None, {"lane": lane.name}, after)
+        logger.info("guard %s: open lane %s without a read", guard, lane.name)
+        return self.gate.commit(lane, event, audit)
 
     def _original(self, event_id: str) -> EventRow:
         row = self.gate.store.event(event_id)
@@ -88,6 +108,13 @@ class GuardDesk:
         audit = AuditEntry(now, guard, action.value, original.event_id, summary(original.data), after)
         logger.info("guard %s: %s on %s", guard, action, original.event_id)
         return self.gate.commit(lane, event, audit)
+
+
+def _plate(text: str) -> str:
+    try:
+        return parse_plate(text).text
+    except PlateError as exc:
+        raise GuardError(f"plate: {exc.why} (got {text!r})") from exc
 
 
 def _deadline(row: EventRow) -> datetime | None:

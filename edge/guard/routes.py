@@ -41,6 +41,12 @@ class OpenAction(_Body):
     comment: str = Field(default="", max_length=500)
 
 
+class LaneOpenAction(_Body):
+    reason: OverrideReason
+    comment: str = Field(default="", max_length=500)
+    plate: str | None = Field(default=None, max_length=16, description="if the guard can read it")
+
+
 class DenyAction(_Body):
     comment: str = Field(default="", max_length=500)
 
@@ -119,6 +125,16 @@ def open_barrier(event_id: str, body: OpenAction, agent: AgentDep, session: Guar
         return _done(agent, agent.desk.open(session.guard or "", event_id, body.reason, body.comment))
     except GuardError as exc:
         raise _refused(exc) from exc
+
+
+@router.post("/api/lanes/{lane}/open")
+def open_lane(lane: str, body: LaneOpenAction, agent: AgentDep, session: GuardPostDep) -> dict:
+    """Open for a car the camera never read; audited and sent to central like any override."""
+    try:
+        event = agent.desk.open_lane(session.guard or "", lane, body.reason, body.comment, body.plate or None)
+    except GuardError as exc:
+        raise _refused(exc) from exc
+    return _done(agent, event)
 
 
 @router.post("/api/reads/{event_id}/deny")

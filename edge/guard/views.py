@@ -42,6 +42,7 @@ def state_view(agent: Agent, guard: str) -> dict[str, Any]:
         "guard": guard, "now": now.isoformat(), "site_id": agent.settings.site_id,
         "gate_id": agent.settings.gate_id, "connected": agent.link.connected,
         "bundle_sequence": agent.bundles.sequence, "outbox_depth": agent.store.outbox_depth(),
+        "lanes": [{"name": lane.name, "direction": lane.direction.value} for lane in agent.settings.lanes],
         "reads": [read_view(row) for row in recent],
         "inside": inside_view(agent, now),
         "alarms": [{"code": a.code, "zh": a.label("zh-CN"), "en": a.label("en"), "detail": a.detail,

@@ -159,3 +159,34 @@ def test_correcting_a_plate_decides_again_and_keeps_the_original(guard_page: Gua
         audit = client.get("/api/audit").json()
     assert audit[0]["action"] == "correct" and audit[0]["before"]["plate"] == "沪B99999"
     assert agent.store.event(original.event_id).data["plate"] == "沪B99999"  # type: ignore[union-attr]
+
+
+def test_a_guard_opens_a_lane_for_a_car_the_camera_never_read(guard_page: GuardPage,
+                                                               central: Central) -> None:
+    agent = guard_page.agent
+    with httpx.Client(base_url=guard_page.url) as client:
+        csrf = _login(client).json()["csrf"]
+        lanes = client.get("/api/state").json()["lanes"]
+        assert [lane["name"] for lane in lanes] == [lane.name for lane in agent.settings.lanes]
+        headers = {"X-CSRF-Token": csrf}
+        exit_lane = next(lane["name"] for lane in lanes if lane["direction"] == "exit")
+        entry_lane = next(lane["name"] for lane in lanes if lane["direction"] == "entry")
+        without_reason = client.post(f"/api/lanes/{exit_lane}/open", json={}, headers=headers)
+        assert without_reason.status_code == 422
+        opened = client.post(f"/api/lanes/{exit_lane}/open",
+                             json={"reason": "emergency", "comment": "exit camera dark"}, headers=headers)
+        assert opened.status_code == 200, opened.text
+        assert (opened.json()["outcome"], opened.json()["reason"]) == ("open", "guard_open")
+        typed = client.post(f"/api/lanes/{entry_lane}/open",
+                            json={"reason": "misread", "plate": "沪a12345"}, headers=headers).json()
+        assert (typed["plate"], typed["contract_id"]) == ("沪A12345", "c1")  # the stay keeps its contract
+        assert client.post("/api/lanes/nowhere/open", json={"reason": "other"},
+                           headers=headers).status_code == 422
+        audit = client.get("/api/audit").json()
+    assert [e["action"] for e in audit[:2]] == ["open_lane", "open_lane"]
+    assert audit[1]["after"]["comment"] == "exit camera dark"
+    commands = agent.barrier.commands  # type: ignore[attr-defined]
+    assert [c.lane for c in commands[-2:]] == [exit_lane, entry_lane]
+    assert "沪A12345" in agent.store.inside()
+    wait_until(lambda: {opened.json()["event_id"], typed["event_id"]} <= central.event_ids(),
+               what="both overrides at central")

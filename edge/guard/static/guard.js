@@ -9,7 +9,8 @@ const T = {
     before: "之前", after: "之后", open: "开闸", deny: "拒绝", correct: "更正车牌", online: "已连接中心",
     offline: "未连接中心", outcome_open: "放行", outcome_deny: "拒绝", outcome_review: "待人工确认",
     minutes: "分钟", overdue: "超时", reason_required: "请选择原因", locked: "账号已锁定，请稍后再试",
-    bad_login: "账号或密码错误", other_lang: "English", unreadable: "无法识别"},
+    bad_login: "账号或密码错误", other_lang: "English", unreadable: "无法识别", lanes: "车道",
+    open_lane: "手动开闸", entry: "入口", exit: "出口", no_read: "未识别车辆"},
   "en": {title: "Gate guard", logout: "Log out", login: "Guard login", username: "Name", password: "Password",
     signin: "Log in", reads: "Latest reads", time: "Time", lane: "Lane", snapshot: "Snapshot", plate: "Plate",
     confidence: "Confidence", decision: "Decision", reason: "Reason", actions: "Actions", choose: "Choose",
@@ -20,7 +21,8 @@ const T = {
     online: "central connected", offline: "central unreachable", outcome_open: "open", outcome_deny: "denied",
     outcome_review: "review", minutes: "min", overdue: "overdue", reason_required: "Choose a reason",
     locked: "Account locked; try later", bad_login: "Wrong name or password", other_lang: "中文",
-    unreadable: "unreadable"},
+    unreadable: "unreadable", lanes: "Lanes", open_lane: "Open lane", entry: "entry", exit: "exit",
+    no_read: "vehicle not read"},
 };
 let lang = localStorage.getItem("guard-lang") || "zh-CN";
 let csrf = "";
@@ -96,6 +98,7 @@ function render(s) {
   $("link").textContent = s.connected ? t("online") : t("offline");
   $("link").className = s.connected ? "pill" : "pill down";
   $("alarms").replaceChildren(...s.alarms.map((a) => el("div", `${lang === "en" ? a.en : a.zh} — ${a.detail}`, "alarm")));
+  $("lanes").replaceChildren(...s.lanes.map(laneButton));
   $("reads").tBodies[0].replaceChildren(...s.reads.map(readRow));
   $("inside").tBodies[0].replaceChildren(...s.inside.map(insideRow));
   $("alerts").replaceChildren(...s.alerts.map((a) => el("li", `${localTime(a.at)} ${a.kind} ${a.plate || ""} ${a.message}`)));
@@ -128,6 +131,14 @@ function readRow(r) {
   return row;
 }
 
+function laneButton(lane) {
+  const button = el("button", `${t("open_lane")}: ${lane.name} (${t(lane.direction)})`, "act-open-lane");
+  button.type = "button";
+  button.dataset.lane = lane.name;
+  button.addEventListener("click", () => ask("open_lane", {lane: lane.name, plate: "", at: null}));
+  return button;
+}
+
 function insideRow(v) {
   const row = el("tr");
   const left = v.minutes_left === null ? "" : v.overdue ? `${t("overdue")} ${-v.minutes_left} ${t("minutes")}`
@@ -142,7 +153,8 @@ function renderAudit(entries) {
     const row = el("tr");
     const after = `${e.after.outcome} ${e.after.reason} ${e.after.plate || ""} ${e.after.reason_given || ""} ${e.after.comment || ""}`;
     row.append(el("td", localTime(e.at)), el("td", e.guard), el("td", t(e.action)),
-               el("td", `${e.before.plate || ""} ${e.before.outcome} ${e.before.reason}`), el("td", after));
+               el("td", e.before.outcome ? `${e.before.plate || ""} ${e.before.outcome} ${e.before.reason}`
+                 : `${e.before.lane || ""} · ${t("no_read")}`), el("td", after));
     return row;
   }));
 }
@@ -150,9 +162,10 @@ function renderAudit(entries) {
 function ask(action, read) {
   pending = {action, read};
   $("action-title").textContent = t(action);
-  $("action-read").textContent = `${read.plate || t("unreadable")} · ${localTime(read.at)}`;
-  $("reason-row").hidden = action !== "open";
-  $("plate-row").hidden = action !== "correct";
+  $("action-read").textContent = read.lane && !read.event_id ? `${read.lane} · ${t("no_read")}`
+    : `${read.plate || t("unreadable")} · ${localTime(read.at)}`;
+  $("reason-row").hidden = action !== "open" && action !== "open_lane";
+  $("plate-row").hidden = action !== "correct" && action !== "open_lane";
   $("action-reason").value = "";
   $("action-plate").value = read.plate || "";
   $("action-comment").value = "";
@@ -163,12 +176,13 @@ function ask(action, read) {
 async function confirmAction() {
   const {action, read} = pending;
   const body = {comment: $("action-comment").value};
-  if (action === "open") {
+  if (action === "open" || action === "open_lane") {
     if (!$("action-reason").value) { $("action-error").textContent = t("reason_required"); return; }
     body.reason = $("action-reason").value;
   }
-  if (action === "correct") body.plate = $("action-plate").value;
-  const result = await api(`/api/reads/${read.event_id}/${action}`, body);
+  if (action === "correct" || (action === "open_lane" && $("action-plate").value)) body.plate = $("action-plate").value;
+  const path = action === "open_lane" ? `/api/lanes/${read.lane}/open` : `/api/reads/${read.event_id}/${action}`;
+  const result = await api(path, body);
   if (!result.ok) { $("action-error").textContent = result.data.detail || result.status; return; }
   $("action-dialog").close();
   refresh();
