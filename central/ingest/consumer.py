@@ -111,11 +111,11 @@ class Ingestor:
     def _process(self, batch: list[_Pending]) -> None:
         try:
             self._store([p.message for p in batch])
+            kept = batch
         except SQLAlchemyError:
             logger.exception("a batch of %s messages failed; storing them one by one", len(batch))
-            for pending in batch:
-                self._store_alone(pending.message)
-        for pending in batch:
+            kept = [pending for pending in batch if self._store_alone(pending.message)]
+        for pending in kept:  # never ack what stop() interrupted: the broker re-sends it
             self.mqtt.ack(pending.mid, pending.qos, pending.generation)
 
     def _store(self, messages: list[Received]) -> None:
@@ -123,11 +123,12 @@ class Ingestor:
             result = ingest_batch(session, messages, self._clock(), self._settings.clock_skew_limit_s)
         self._count(result)
 
-    def _store_alone(self, message: Received) -> None:
+    def _store_alone(self, message: Received) -> bool:
+        """Store or dead-letter one message; False when stopped before either was committed."""
         while not self._stop.is_set():
             try:
                 self._store([message])
-                return
+                return True
             except SQLAlchemyError as exc:
                 error = f"database: {type(exc).__name__}: {str(exc)[:400]}"
             try:
@@ -135,10 +136,11 @@ class Ingestor:
                     session.add(db.DeadLetter(topic=message.topic[:300], payload=message.payload,
                                               error=error, received_at=self._clock()))
                 self._count(BatchResult(dead_letters=1))
-                return
+                return True
             except SQLAlchemyError:
                 logger.exception("database unavailable; retrying in %s s", RETRY_DELAY_S)
                 self._stop.wait(RETRY_DELAY_S)
+        return False
 
     def _count(self, result: BatchResult) -> None:
         self.stats.stored += result.stored

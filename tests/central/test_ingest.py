@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from central import db
 from central.db.migrate import upgrade_to_head
-from central.ingest.consumer import Ingestor
+from central.ingest.consumer import Ingestor, _Pending
+from central.ingest.store import Received
 from shared import Direction, GateState, GateStatus, Outcome, encode_message
 from shared.topics import events_topic, status_topic
 from tests.central.conftest import Clock, make_settings
@@ -159,3 +160,21 @@ def test_a_message_is_acknowledged_only_after_it_is_committed(tmp_path: object, 
         gate.close()
         good.dispose()
         broken.dispose()
+
+
+def test_a_batch_interrupted_by_stop_is_not_acknowledged(tmp_path: object, broker: Broker,
+                                                         clock: Clock) -> None:
+    """stop() while a failed batch waits for the database: nothing was committed, so nothing is acked."""
+    settings = make_settings(f"sqlite:///{tmp_path}/x.db", broker)
+    broken = db.Database(f"sqlite:///{tmp_path}/no-tables.db")
+    ingestor = Ingestor(broken, settings.mqtt, settings.ingest, clock, client_id="ingest-stopped")
+    acked: list[int] = []
+    ingestor.mqtt.ack = lambda mid, qos, generation: acked.append(mid)  # type: ignore[method-assign]
+    ingestor._stop.set()
+    message = Received(events_topic("s", "g1"), encode_message(
+        event("s", "g1", Direction.ENTRY, "沪F12345", clock.now)))
+    try:
+        ingestor._process([_Pending(message, 7, 1, 0)])
+    finally:
+        broken.dispose()
+    assert acked == []
