@@ -120,13 +120,10 @@ class Agent:
 
     def stop(self) -> None:
         self._stop.set()
-        for feed in self._feeds.values():
+        for feed in list(self._feeds.values()):  # a lane thread may be adding its feed
             feed.stop()
         self.relay.stop()
-        offline = GateStatus(site_id=self.settings.site_id, gate_id=self.settings.gate_id,
-                             state=GateState.OFFLINE, at=self.clock(), outbox_depth=self.store.outbox_depth(),
-                             bundle_sequence=self.bundles.sequence, alarms=self.alarms.codes())
-        self.link.stop(offline)
+        self.link.stop(self.status(GateState.OFFLINE))
         self.store.close()
 
     def _lane_loop(self, lane: LaneSettings) -> None:
@@ -185,7 +182,7 @@ class Agent:
         if hashed:
             logger.info("hashed the plates of %s events without a contract", hashed)
 
-    def status(self) -> GateStatus:
+    def status(self, state: GateState = GateState.ONLINE) -> GateStatus:
         return GateStatus(site_id=self.settings.site_id, gate_id=self.settings.gate_id,
-                          state=GateState.ONLINE, at=self.clock(), outbox_depth=self.store.outbox_depth(),
+                          state=state, at=self.clock(), outbox_depth=self.store.outbox_depth(),
                           bundle_sequence=self.bundles.sequence, alarms=self.alarms.codes())

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from central import db
 from central.api.deps import AppState
 from central.api.routes import admin, contracts, events, gates, health, sites
+from central.billing import BillingError
 from central.billing import api as billing_api
 from central.contracts.service import ContractRules
 from central.core.config import Settings
@@ -100,6 +101,7 @@ def _start_background(state: AppState) -> list[Callable[[], None]]:
 _STATUS: list[tuple[type[Exception], int]] = [
     (NotFoundError, 404), (ForbiddenError, 403), (ConflictError, 409), (BrokerUnavailableError, 503),
     (CentralError, 400), (PlateError, 422), (IntegrityError, 409), (DataError, 422),
+    (BillingError, 422),  # a month such as 2026-13 passes the route's pattern, not Month
 ]
 
 

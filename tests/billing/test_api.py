@@ -62,3 +62,5 @@ def test_statement_json_and_reports(db: Database, seeded: Seeded,
     assert "occupancy.svg" in page and "http" not in page.split("<h1>")[1]  # no CDN
     assert http.get("/api/v1/reports/revenue", params={"month": "2026-11"},
                     headers={"Authorization": auth["other"]}).status_code == 403
+    assert http.get("/api/v1/billing/statements/c1/2026-13", headers=admin).status_code == 422
+    assert http.get("/api/v1/reports/revenue", params={"month": "2026-00"}, headers=admin).status_code == 422
