@@ -90,3 +90,33 @@ def test_compose_configs_load_with_the_compose_environment(monkeypatch: pytest.M
     edge = edge_settings(REPO / "config/edge.compose.yaml")
     assert edge.environment == "production" and edge.broker_username == "gate.demo.main"
     assert "prod-1" in edge.public_keys and edge.session_secret() == "session-secret-0123456789"
+
+
+def _undocumented(model: type, example: object, where: str = "") -> list[str]:
+    """Fields of the settings model (and its sections) that the example file leaves out."""
+    from pydantic import BaseModel
+
+    missing = []
+    for name, info in model.model_fields.items():  # type: ignore[attr-defined]
+        if not isinstance(example, dict) or name not in example:
+            missing.append(where + name)
+            continue
+        kind = info.annotation
+        value = example[name]
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            missing += _undocumented(kind, value, f"{where}{name}.")
+        elif getattr(kind, "__args__", None) and isinstance(value, list) and value:
+            section = kind.__args__[0]  # tuple[LaneSettings, ...]
+            if isinstance(section, type) and issubclass(section, BaseModel):
+                missing += _undocumented(section, value[0], f"{where}{name}[0].")
+    return missing
+
+
+@pytest.mark.parametrize("service", ["central", "edge"])
+def test_example_configs_show_every_field(service: str) -> None:
+    from central.core.config import Settings
+    from edge.config import EdgeSettings
+
+    model = {"central": Settings, "edge": EdgeSettings}[service]
+    example = yaml.safe_load((REPO / f"config/{service}.example.yaml").read_text(encoding="utf-8"))
+    assert _undocumented(model, example) == []
