@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from shared.contracts import ID_PATTERN
 from shared.errors import MessageError
 
 ROOT = "parking/v1"
-_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_ID = re.compile(ID_PATTERN)
 _GATE_TOPIC = re.compile(r"^parking/v1/sites/([^/]+)/gates/([^/]+)/(events|status)$")
 
 
