@@ -152,9 +152,10 @@ def _deletions(text: str) -> Iterable[str]:
 class PlateIndex:
     """The plates of one site, for exact look-ups and near-miss search.
 
-    Near misses use a deletion index (the symmetric-delete method): two
-    strings are one substitution, insertion or deletion apart exactly when
-    they share a one-deletion variant or one is a deletion of the other.
+    Near misses use a deletion index (the symmetric-delete method): a known
+    plate is a near miss when it and the read share a one-deletion variant
+    (one substitution, or one character moved such as two swapped neighbours)
+    or one is a deletion of the other (one character lost or gained).
     A search costs a handful of set look-ups, whatever the index size.
     """
 
