@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
@@ -24,14 +25,20 @@ def occupancy_series(session: Session, site_id: str, start: datetime, end: datet
         raise ValueError("end must be after start and the bucket positive")
     if (end - start) / bucket > MAX_BUCKETS:
         raise ValueError(f"more than {MAX_BUCKETS} buckets")
+    return inside_at(session, site_id, start, end, bucket)
+
+
+def inside_at(session: Session, site_id: str, start: datetime, end: datetime,
+              bucket: timedelta) -> list[tuple[datetime, int]]:
+    """The series without bounds checks: one query, then a binary search per bucket."""
     stays = session.execute(select(db.Stay.entered_at, db.Stay.exited_at).where(
         db.Stay.site_id == site_id, db.Stay.entered_at.is_not(None), db.Stay.entered_at < end,
         or_(db.Stay.exited_at.is_(None), db.Stay.exited_at > start))).all()
-    spans = [(entered, exited) for entered, exited in stays if entered is not None]
+    entries = sorted(entered for entered, _ in stays if entered is not None)
+    exits = sorted(exited for _, exited in stays if exited is not None)
     series: list[tuple[datetime, int]] = []
     at = start
     while at < end:
-        inside = sum(1 for entered, exited in spans if entered <= at and (exited is None or exited > at))
-        series.append((at, inside))
+        series.append((at, bisect.bisect_right(entries, at) - bisect.bisect_right(exits, at)))
         at += bucket
     return series

@@ -8,18 +8,18 @@
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from central import db
 from central.billing.models import StatementRecord
 from central.enforcement.models import Violation
 from central.errors import NotFoundError
+from central.occupancy import inside_at
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -44,19 +44,8 @@ def occupancy(session: Session, site_id: str, start: datetime, end: datetime,
     site = session.get(db.Site, site_id)
     if site is None:
         raise NotFoundError("site", site_id)
-    rows = session.execute(
-        select(db.Stay.entered_at, db.Stay.exited_at)
-        .where(db.Stay.site_id == site_id, db.Stay.entered_at.is_not(None), db.Stay.entered_at < end,
-               or_(db.Stay.exited_at.is_(None), db.Stay.exited_at > start))).all()
-    entries: list[datetime] = sorted(r[0] for r in rows if r[0] is not None)
-    exits: list[datetime] = sorted(r[1] for r in rows if r[1] is not None)
-    times, inside = [], []
-    at = start
-    while at < end:
-        times.append(at)
-        inside.append(bisect.bisect_right(entries, at) - bisect.bisect_right(exits, at))
-        at += bucket
-    return Occupancy(site_id, site.shared_capacity, tuple(times), tuple(inside))
+    series = inside_at(session, site_id, start, end, bucket)
+    return Occupancy(site_id, site.shared_capacity, tuple(t for t, _ in series), tuple(n for _, n in series))
 
 
 def revenue(session: Session, month: str) -> dict[str, int]:
