@@ -10,10 +10,10 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import HTMLResponse
 from pydantic import AwareDatetime
 
+from central.api.access import managed_site
 from central.api.deps import NowDep, SessionDep, StaffUser
 from central.billing.month import Month
 from central.db import Site
-from central.errors import ForbiddenError, NotFoundError
 from central.reports import figures, plots
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -21,15 +21,6 @@ router = APIRouter(prefix="/reports", tags=["reports"])
 MonthQuery = Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")]
 Minutes = Annotated[int, Query(ge=5, le=24 * 60)]
 SVG = "image/svg+xml"
-
-
-def _site(session: SessionDep, user: StaffUser, site_id: str) -> Site:
-    site = session.get(Site, site_id)
-    if site is None:
-        raise NotFoundError("site", site_id)
-    if not user.may_manage_site(site):
-        raise ForbiddenError(f"not allowed to see site {site_id}")
-    return site
 
 
 def _curve(session: SessionDep, site_id: str, start: AwareDatetime | None, hours: int, bucket: int,
@@ -44,7 +35,7 @@ def occupancy(site_id: str, session: SessionDep, user: StaffUser, now: NowDep,
               start: AwareDatetime | None = None, hours: Annotated[int, Query(ge=1, le=24 * 31)] = 24,
               bucket_minutes: Minutes = 30) -> dict[str, Any]:
     """Cars inside at each bucket start, and the utilisation of the shared spaces."""
-    _site(session, user, site_id)
+    managed_site(session, user, site_id)
     curve = _curve(session, site_id, start, hours, bucket_minutes, now)
     points = [{"at": t.isoformat(), "inside": n} for t, n in zip(curve.times, curve.inside, strict=True)]
     return {"site_id": site_id, "shared_capacity": curve.shared_capacity,
@@ -55,7 +46,7 @@ def occupancy(site_id: str, session: SessionDep, user: StaffUser, now: NowDep,
 def occupancy_svg(site_id: str, session: SessionDep, user: StaffUser, now: NowDep,
                   start: AwareDatetime | None = None, hours: Annotated[int, Query(ge=1, le=24 * 31)] = 24,
                   bucket_minutes: Minutes = 30) -> Response:
-    _site(session, user, site_id)
+    managed_site(session, user, site_id)
     return Response(plots.occupancy_svg(_curve(session, site_id, start, hours, bucket_minutes, now)),
                     media_type=SVG)
 

@@ -63,4 +63,8 @@ def test_statement_json_and_reports(db: Database, seeded: Seeded,
     assert http.get("/api/v1/reports/revenue", params={"month": "2026-11"},
                     headers={"Authorization": auth["other"]}).status_code == 403
     assert http.get("/api/v1/billing/statements/c1/2026-13", headers=admin).status_code == 422
+    with db.transaction() as session:  # an operator of another institution: its sites look unknown
+        token = create_token(session, Role.OPERATOR, NOW, institution_id="x")
+    stranger = {"Authorization": f"Bearer {token}"}
+    assert http.get("/api/v1/reports/sites/campus-a/occupancy", headers=stranger).status_code == 404
     assert http.get("/api/v1/reports/revenue", params={"month": "2026-00"}, headers=admin).status_code == 422
