@@ -51,6 +51,7 @@ class Agent:
         self.snapshots = Snapshots(settings.data_dir / "snapshots", self.store)
         self.barrier = barrier or make_barrier(settings)
         self._reader = reader
+        self._reader_lock = threading.Lock()
         self._vehicles = dict(vehicles or {})
         handlers = LinkHandlers(bundle=self.bundles.offer, alert=self._on_alert, ack=self._on_ack,
                                 connection=self._on_connection)
@@ -92,9 +93,10 @@ class Agent:
 
     @property
     def reader(self) -> Reader:
-        if self._reader is None:
-            self._reader = make_reader(self.settings.reader.engine, **self.settings.reader.options)
-        return self._reader
+        with self._reader_lock:  # lanes start together: load the models once, not once per lane
+            if self._reader is None:
+                self._reader = make_reader(self.settings.reader.engine, **self.settings.reader.options)
+            return self._reader
 
     def start(self) -> None:
         released = self.store.release_pending()
@@ -132,10 +134,23 @@ class Agent:
             for frames in vehicles:
                 if self._stop.is_set():
                     return
-                self.pass_vehicle(lane, frames)
+                self._pass_or_alarm(lane, frames)
         except ReaderError as exc:  # a camera that cannot be opened at all, or a reader without weights
             self.alarms.raise_(f"{codes.CAMERA_DOWN}:{lane.name}", str(exc), self.clock())
             logger.error("lane %s stopped: %s", lane.name, exc)
+
+    def _pass_or_alarm(self, lane: LaneSettings, frames: Vehicle) -> None:
+        """One vehicle; an unexpected failure is an alarm for the guard, never the end of the lane."""
+        code = f"{codes.READER_FAULT}:{lane.name}"
+        try:
+            self.pass_vehicle(lane, frames)
+        except ReaderError:
+            raise
+        except Exception as exc:  # a reader or disk fault must not leave the lane (and a car) stuck
+            self.alarms.raise_(code, f"{type(exc).__name__}: {exc}"[:200], self.clock())
+            logger.exception("lane %s: vehicle not passed", lane.name)
+            return
+        self.alarms.clear(code)
 
     def _feed(self, lane: LaneSettings) -> LaneFeed:
         feed = LaneFeed(lane)

@@ -8,8 +8,10 @@ from pathlib import Path
 from uuid import uuid4
 
 import httpx
+import numpy as np
 import pytest
 
+from edge.agent import Agent
 from edge.alarms import Alarms
 from edge.barrier import HttpRelayBarrier, SimulatedBarrier
 from edge.bundles import BundleKeeper
@@ -17,11 +19,12 @@ from edge.cli import main
 from edge.config import load_settings
 from edge.errors import BarrierError, ConfigError
 from edge.gate import Gate, VehicleRead
-from edge.reader import Verdict
+from edge.reader import PlateRead, Verdict
 from edge.snapshots import Snapshots
 from edge.store import Store
 from shared import GateEvent, Outcome, Reason, generate_private_key, public_key_from_text, public_key_to_text
 from tests.edge.conftest import WEDNESDAY_EVENING, guard_hash, signed
+from tests.edge.doubles import ScriptedReader, vehicles
 
 KEY = generate_private_key()
 KEYS = {"k1": public_key_to_text(KEY.public_key())}
@@ -148,3 +151,24 @@ def test_explain_from_the_gates_store(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["explain", "--config", str(config), "--plate", "沪A12345", "--at", morning]) == 0
     assert "outside_window" in capsys.readouterr().out
     assert main(["explain", "--config", str(config), "--plate", "nonsense"]) == 2
+
+
+class _FaultOnFirstFrame(ScriptedReader):
+    def read_frame(self, frame: np.ndarray) -> list[PlateRead]:
+        if int(frame[0, 0, 0]) == 0:
+            raise RuntimeError("onnxruntime: bad input")
+        return super().read_frame(frame)
+
+
+def test_a_failing_vehicle_raises_an_alarm_and_the_lane_goes_on(tmp_path: Path) -> None:
+    settings = load_settings(None, **settings_data(tmp_path))
+    exit_lane = settings.lanes[1]
+    reader = _FaultOnFirstFrame(["沪A12345", "沪B67890"])
+    agent = Agent(settings, clock=lambda: WEDNESDAY_EVENING, reader=reader,
+                  vehicles={exit_lane.name: list(vehicles(2))})
+    try:
+        agent._lane_loop(exit_lane)
+        assert [r.data["plate"] for r in agent.store.recent_events(10)] == ["沪B67890"]  # the next car left
+        assert "reader_fault:exit" not in agent.alarms.codes()  # cleared by the vehicle that passed
+    finally:
+        agent.store.close()
