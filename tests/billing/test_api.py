@@ -14,7 +14,7 @@ from central.billing.api import router as billing_router
 from central.billing.run import bill_month
 from central.core.config import load_settings
 from central.core.security import Role, create_token
-from central.db import Database
+from central.db import Database, Institution
 from central.reports.api import router as reports_router
 from tests.billing.conftest import Seeded, add_stay
 
@@ -64,6 +64,8 @@ def test_statement_json_and_reports(db: Database, seeded: Seeded,
                     headers={"Authorization": auth["other"]}).status_code == 403
     assert http.get("/api/v1/billing/statements/c1/2026-13", headers=admin).status_code == 422
     with db.transaction() as session:  # an operator of another institution: its sites look unknown
+        session.add(Institution(id="x", name="another", created_at=NOW))
+        session.flush()
         token = create_token(session, Role.OPERATOR, NOW, institution_id="x")
     stranger = {"Authorization": f"Bearer {token}"}
     assert http.get("/api/v1/reports/sites/campus-a/occupancy", headers=stranger).status_code == 404
