@@ -90,15 +90,17 @@ class Stack:
     # -- broker ------------------------------------------------------------------
 
     def start_broker(self, kind: str = "auto") -> str:
-        users = {CENTRAL_USER: self.secrets.central_mqtt, gate_username(SITE, GATE): self.secrets.gate_mqtt}
-        acl = central_acl() + gate_acl(SITE, GATE)
+        accounts = {CENTRAL_USER: (self.secrets.central_mqtt, central_acl()),
+                    gate_username(SITE, GATE): (self.secrets.gate_mqtt, gate_acl(SITE, GATE))}
         if kind == "mosquitto" or (kind == "auto" and mosquitto_installed()):
             broker = MosquittoBroker(self.workdir / "mosquitto")
-            for user, password in users.items():
-                broker.add_user(user, password, [line for line in acl if _block_of(acl, line) == user])
+            for user, (password, acl) in accounts.items():
+                broker.add_user(user, password, acl)
             self.broker = broker.start()
             return "Mosquitto (MQTT 5)"
-        self.broker = EmbeddedBroker(self.workdir / "amqtt", users, acl).start()
+        passwords = {user: password for user, (password, _) in accounts.items()}
+        acl = [line for _, lines in accounts.values() for line in lines]
+        self.broker = EmbeddedBroker(self.workdir / "amqtt", passwords, acl).start()
         return "embedded amqtt (MQTT 3.1.1; install mosquitto for MQTT 5)"
 
     @property
@@ -116,29 +118,26 @@ class Stack:
             "mqtt": {"host": "127.0.0.1", "port": self.broker.port, "protocol": self._protocol},
             "signing": {"key_id": KEY_ID, "publish_interval_s": 0.5},
             "api": {"host": "127.0.0.1", "port": self.central_port},
+            "enforcement": {"interval_s": scheduler_interval_s},
         }
-        config["enforcement"] = {"interval_s": scheduler_interval_s}
         path = self._write("central.yaml", config)
-        env = {"PARKING_CENTRAL_MQTT__PASSWORD": self.secrets.central_mqtt,
-               "PARKING_CENTRAL_SIGNING__KEY": private_key_to_text(self.secrets.signing_key)}
-        self._spawn("central", ["-m", "central.cli", "serve", "--config", str(path)], env)
+        self._spawn("central", ["-m", "central.cli", "serve", "--config", str(path)], self._central_env())
         self._wait_http(f"{self.api}/health", "central")
 
     def create_token(self) -> str:
-        path = self.workdir / "central.yaml"
-        env = {**os.environ, "PARKING_CENTRAL_SIGNING__KEY": private_key_to_text(self.secrets.signing_key),
-               "PARKING_CENTRAL_MQTT__PASSWORD": self.secrets.central_mqtt}
-        done = subprocess.run([sys.executable, "-m", "central.cli", "create-token", "--role", "admin",
-                               "--name", "demo", "--config", str(path)],
-                              env=env, capture_output=True, text=True, check=True)
+        done = self.central_command("create-token", "--role", "admin", "--name", "demo")
+        done.check_returncode()
         return done.stdout.strip().splitlines()[-1]
 
     def central_command(self, *args: str) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "PARKING_CENTRAL_SIGNING__KEY": private_key_to_text(self.secrets.signing_key),
-               "PARKING_CENTRAL_MQTT__PASSWORD": self.secrets.central_mqtt}
         return subprocess.run([sys.executable, "-m", "central.cli", *args,
                                "--config", str(self.workdir / "central.yaml")],
-                              env=env, capture_output=True, text=True, check=False)
+                              env={**os.environ, **self._central_env()}, capture_output=True, text=True,
+                              check=False)
+
+    def _central_env(self) -> dict[str, str]:
+        return {"PARKING_CENTRAL_MQTT__PASSWORD": self.secrets.central_mqtt,
+                "PARKING_CENTRAL_SIGNING__KEY": private_key_to_text(self.secrets.signing_key)}
 
     # -- edge --------------------------------------------------------------------
 
@@ -202,16 +201,3 @@ class Stack:
             except httpx.TransportError:
                 time.sleep(0.3)
         raise RuntimeError(f"{name} did not answer on {url} within {timeout}s:\n{process.tail()}")
-
-
-def _block_of(acl: list[str], line: str) -> str:
-    """The user whose ACL block holds ``line``."""
-    user = ""
-    for candidate in acl:
-        if candidate.startswith("user "):
-            user = candidate.split()[1]
-        if candidate is line:
-            return user
-    return user
-
-
