@@ -72,7 +72,7 @@ def _run(stack: Stack, args: argparse.Namespace) -> int:
     api = httpx.Client(base_url=stack.api, headers={"Authorization": f"Bearer {token}"}, timeout=10)
     now = datetime.now(UTC)
     contracts = _seed(api, now, short_window_s=args.exit_after + 2 * args.every + 6)
-    _wait_for_bundle(api)
+    # The signed bundle is retained on the broker: the gate has it before its first frame (3 s).
     stack.start_edge(args.frames.resolve(), args.every, args.exit_after, args.every * 3)
     _banner(stack, token)
     story = Story(api, contracts)
@@ -100,7 +100,10 @@ def _seed(api: httpx.Client, now: datetime, short_window_s: float) -> dict[str, 
     _post(api, "/gates", {"site_id": SITE, "gate_id": "main", "name": "北门"})
     for product, ends, minimum in (("evening", local + timedelta(hours=4), 60),
                                    ("short", local + timedelta(seconds=short_window_s), 0)):
-        start = (local - timedelta(hours=1)).time().replace(microsecond=0)
+        # An hour ago, but not before midnight: a window that starts yesterday would not
+        # count for a contract valid from today.
+        start = max(local - timedelta(hours=1), local.replace(hour=0, minute=0, second=0, microsecond=0))
+        start = start.time().replace(microsecond=0)
         windows = [{"day_type": kind, "start": start.isoformat(), "end": ends.time().replace(microsecond=0)
                     .isoformat()} for kind in ("working", "rest")]
         _post(api, "/products", {
@@ -125,15 +128,6 @@ def _post(api: httpx.Client, path: str, body: dict[str, Any]) -> Any:
     if response.status_code >= 400:
         raise RuntimeError(f"POST {path}: {response.status_code} {response.text}")
     return response.json()
-
-
-def _wait_for_bundle(api: httpx.Client, timeout: float = 20) -> None:
-    """The gate needs the signed bundle before the first car; it is retained on the broker."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if api.get("/gates").status_code == 200:
-            return
-        time.sleep(0.5)
 
 
 class Story:
