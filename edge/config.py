@@ -32,6 +32,8 @@ from shared.topics import gate_username
 DEV_SESSION_SECRET = "dev-only-session-secret-change-me"
 DEV_HASH_SALT = "dev-only-plate-salt-change-me"
 _ARGON2 = re.compile(r"^\$argon2(id|i|d)\$")
+_SECRET_FIELD = re.compile(r"secret|password|token|salt")
+_URL_USER = re.compile(r"//[^/@\s]*@")  # rtsp://user:pass@host: the part an error must not repeat
 
 
 class _Section(BaseModel):
@@ -62,14 +64,6 @@ class LaneSettings(_Section):
                                   description="folder cameras only: seconds before the first frame")
     relay_url: str | None = Field(default=None, max_length=500,
                                   description="http_relay driver: URL that pulses this lane's barrier")
-
-    @property
-    def camera_for_logs(self) -> str:
-        """The camera spec without credentials (rtsp://user:pass@host -> rtsp://host)."""
-        parts = urlsplit(self.camera)
-        if parts.hostname and (parts.username or parts.password):
-            return f"{parts.scheme}://{parts.hostname}{parts.path}"
-        return self.camera
 
 
 class ReaderSettings(_Section):
@@ -285,8 +279,15 @@ def load_settings(path: Path | None = None, *, require_secrets: bool = True,
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "settings"
-        shown = "" if "secret" in field or "password" in field else f" (got {first.get('input')!r:.80})"
-        raise ConfigError(field, f"{first['msg']}{shown}") from exc
+        raise ConfigError(field, f"{first['msg']}{_shown_input(field, first.get('input'))}") from exc
     if require_secrets:
         settings.check_secrets()
     return settings
+
+
+def _shown_input(field: str, value: object) -> str:
+    """The refused value for the error message: never a secret, never a URL's user and password."""
+    if _SECRET_FIELD.search(field):
+        return ""
+    text = _URL_USER.sub("//***@", value) if isinstance(value, str) else value
+    return f" (got {text!r:.80})"

@@ -172,3 +172,10 @@ def test_a_failing_vehicle_raises_an_alarm_and_the_lane_goes_on(tmp_path: Path) 
         assert "reader_fault:exit" not in agent.alarms.codes()  # cleared by the vehicle that passed
     finally:
         agent.store.close()
+
+
+def test_a_refused_url_is_shown_without_its_password(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_settings(None, **settings_data(tmp_path, broker={"url": "mqtt://gate:hunter2-pass@host/x"}))
+    assert error.value.field == "broker.url"
+    assert "hunter2" not in str(error.value)
