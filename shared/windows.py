@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.errors import WindowError
 
-MAX_CHAIN_DAYS = 62  # a chain longer than this is a configuration error
+MAX_CHAIN_DAYS = 62  # a chain never runs further: round-the-clock windows get this deadline
 
 
 class DayType(StrEnum):
@@ -121,7 +121,11 @@ def _extend(
     windows: Sequence[TimeWindow], end: datetime, tz: ZoneInfo,
     first_day: date | None, last_day: date | None,
 ) -> datetime:
-    """Follow windows that start at or before ``end`` and reach past it."""
+    """Follow windows that start at or before ``end`` and reach past it, for MAX_CHAIN_DAYS at most.
+
+    Windows that cover every hour would chain for ever; their deadline is the cap, so a
+    decision always has one and never fails on such a product.
+    """
     limit = end + timedelta(days=MAX_CHAIN_DAYS)
     while end < limit:
         later = [
@@ -132,7 +136,7 @@ def _extend(
         if not later:
             return end
         end = max(later)
-    raise WindowError(f"windows chain for more than {MAX_CHAIN_DAYS} days")
+    return limit
 
 
 def _occurrences(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 from pydantic import ValidationError
 
 from shared import DayType, TimeWindow, WindowError, coverage_at, day_type
+from shared.windows import MAX_CHAIN_DAYS
 from tests.shared.factories import OFFPEAK, SHANGHAI, local
 
 
@@ -61,6 +62,14 @@ def test_validity_bounds_the_nights_that_count() -> None:
 def test_a_window_that_would_end_before_it_starts_is_refused() -> None:
     with pytest.raises(ValidationError, match="ends before it starts"):
         TimeWindow(day_type=DayType.WORKING, start=time(19), end=time(7), end_day_offset=0)
+
+
+def test_round_the_clock_windows_get_a_capped_deadline_not_an_error() -> None:
+    always = (TimeWindow(day_type=DayType.WORKING, start=time(0), end=time(0)),
+              TimeWindow(day_type=DayType.REST, start=time(0), end=time(0)))
+    found = coverage_at(always, local("2025-11-24 12:00"), SHANGHAI)
+    assert found is not None
+    assert timedelta(days=MAX_CHAIN_DAYS) <= found.end - local("2025-11-24 12:00") <= timedelta(days=64)
 
 
 def test_naive_times_are_refused() -> None:
