@@ -25,7 +25,7 @@ from edge.reader import Reader, ReaderError, make_reader
 from edge.relay import OutboxRelay
 from edge.snapshots import Snapshots
 from edge.store import Store
-from shared import GateState, GateStatus, MessageError, SiteAlert, parse_message, public_key_from_text
+from shared import GateState, GateStatus, MessageError, SiteAlert, parse_message
 from shared.topics import events_topic
 
 logger = logging.getLogger(__name__)
@@ -45,9 +45,8 @@ class Agent:
         self.clock = clock
         self.alarms = Alarms()
         self.store = Store(settings.data_dir / "gate.db")
-        keys = {kid: public_key_from_text(text) for kid, text in settings.public_keys.items()}
-        self.bundles = BundleKeeper(settings.site_id, self.store, keys, self.alarms, clock,
-                                    timedelta(hours=settings.alarms.bundle_expiry_warning_hours))
+        self.bundles = BundleKeeper(settings.site_id, self.store, settings.verification_keys(), self.alarms,
+                                    clock, timedelta(hours=settings.alarms.bundle_expiry_warning_hours))
         self.snapshots = Snapshots(settings.data_dir / "snapshots", self.store)
         self.barrier = barrier or make_barrier(settings)
         self._reader = reader

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -224,6 +225,10 @@ class EdgeSettings(BaseSettings):
         if self.guard.enabled and not self.guard.accounts:
             raise ValueError("guard.accounts is empty: nobody could log in to the guard page")
         return self
+
+    def verification_keys(self) -> dict[str, Ed25519PublicKey]:
+        """The central service's public keys by key id, parsed (``_keys`` checked them at load)."""
+        return {key_id: public_key_from_text(text) for key_id, text in self.public_keys.items()}
 
     @property
     def broker_username(self) -> str:

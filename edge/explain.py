@@ -12,7 +12,7 @@ from edge.config import EdgeSettings
 from edge.decision import Decision, Read
 from edge.gate import decide_at_gate
 from edge.store import Store
-from shared import Direction, parse_plate, public_key_from_text
+from shared import Direction, parse_plate
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +56,8 @@ def explain(settings: EdgeSettings, plate_text: str, at: datetime, direction: Di
     store = Store(settings.data_dir / "gate.db")
     try:
         alarms = Alarms()
-        keys = {kid: public_key_from_text(text) for kid, text in settings.public_keys.items()}
-        bundles = BundleKeeper(settings.site_id, store, keys, alarms, lambda: at, timedelta(0))
+        bundles = BundleKeeper(settings.site_id, store, settings.verification_keys(), alarms, lambda: at,
+                               timedelta(0))
         bundles.check(at)
         decision = decide_at_gate(Read(plate, 1.0, direction), bundles, store, at,
                                   settings.reader.min_confidence)
