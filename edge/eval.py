@@ -154,13 +154,13 @@ def format_report(report: EvalReport) -> str:
 
 def run_eval(labels: Path, engine: str = "ppocr", limit: int | None = None, as_json: bool = False) -> int:
     """Evaluate ``engine`` on ``labels`` and print the report; returns a process exit code."""
+    if not labels.is_file():  # before the models load: a typo should not cost their start-up
+        sys.stderr.write(f"error: labels file {str(labels)!r} does not exist\n")
+        return 2
     try:
         reader = make_reader(engine)
     except ReaderError as exc:
         sys.stderr.write(f"error: {exc}\n")
-        return 2
-    if not labels.is_file():
-        sys.stderr.write(f"error: labels file {str(labels)!r} does not exist\n")
         return 2
     images = load_labels(labels, limit)
     report = evaluate(reader, images, _progress_bar(len(images)))
