@@ -78,7 +78,10 @@ class Accounts:
         now = self.clock()
         with self._lock:
             recent = [t for t in self._failures.get(name, []) if now - t < self.lockout]
-            self._failures[name] = recent
+            if recent:
+                self._failures[name] = recent
+            else:
+                self._failures.pop(name, None)
             return len(recent) >= self.max_failures
 
     def check(self, name: str, password: str) -> bool:
@@ -89,8 +92,9 @@ class Accounts:
         except (VerificationError, InvalidHashError):
             ok = False
         if not ok:
-            with self._lock:
-                self._failures.setdefault(name, []).append(self.clock())
+            if hashed is not None:  # only real accounts are counted: guessed names cannot grow the table
+                with self._lock:
+                    self._failures.setdefault(name, []).append(self.clock())
             logger.warning("failed guard login for account %s", name[:64])
             return False
         with self._lock:

@@ -179,3 +179,20 @@ def test_a_refused_url_is_shown_without_its_password(tmp_path: Path) -> None:
         load_settings(None, **settings_data(tmp_path, broker={"url": "mqtt://gate:hunter2-pass@host/x"}))
     assert error.value.field == "broker.url"
     assert "hunter2" not in str(error.value)
+
+
+def test_guessed_account_names_do_not_grow_the_lockout_table() -> None:
+    from argon2 import PasswordHasher
+
+    from edge.guard.security import Accounts
+
+    now = datetime(2026, 11, 24, tzinfo=UTC)
+    accounts = Accounts({"guard1": PasswordHasher().hash("right")}, max_failures=3,
+                        lockout=timedelta(minutes=15), clock=lambda: now)
+    for n in range(200):
+        assert not accounts.check(f"nobody{n}", "x")
+        assert not accounts.locked(f"nobody{n}")
+    assert len(accounts._failures) == 0
+    for _ in range(3):
+        assert not accounts.check("guard1", "wrong")
+    assert accounts.locked("guard1") and len(accounts._failures) == 1
