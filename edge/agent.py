@@ -17,11 +17,11 @@ from edge.alarms import Alarms
 from edge.barrier import Barrier, make_barrier
 from edge.bundles import BundleKeeper
 from edge.config import EdgeSettings, LaneSettings
-from edge.gate import Gate, read_vehicle
+from edge.gate import Gate, VehicleRead, read_vehicle
 from edge.lanes import LaneFeed, Vehicle
 from edge.link import GateLink, LinkHandlers
 from edge.overrides import GuardDesk
-from edge.reader import Reader, ReaderError, make_reader
+from edge.reader import FrameSourceError, Reader, ReaderError, Verdict, make_reader
 from edge.relay import OutboxRelay
 from edge.snapshots import Snapshots
 from edge.store import Store
@@ -134,7 +134,7 @@ class Agent:
                 if self._stop.is_set():
                     return
                 self._pass_or_alarm(lane, frames)
-        except ReaderError as exc:  # a camera that cannot be opened at all, or a reader without weights
+        except ReaderError as exc:  # a camera that cannot be opened at all
             self.alarms.raise_(f"{codes.CAMERA_DOWN}:{lane.name}", str(exc), self.clock())
             logger.error("lane %s stopped: %s", lane.name, exc)
 
@@ -143,8 +143,13 @@ class Agent:
         code = f"{codes.READER_FAULT}:{lane.name}"
         try:
             self.pass_vehicle(lane, frames)
-        except ReaderError:
+        except FrameSourceError:
             raise
+        except ReaderError as exc:  # the engine cannot read (no weights): the car is still a car
+            self.alarms.raise_(code, f"{type(exc).__name__}: {exc}"[:200], self.clock())
+            logger.error("lane %s: reader failed, vehicle passed as unread: %s", lane.name, exc)
+            self.gate.pass_vehicle(lane, VehicleRead(None, 0.0, "", Verdict.NO_READ))  # exits open
+            return
         except Exception as exc:  # a reader or disk fault must not leave the lane (and a car) stuck
             self.alarms.raise_(code, f"{type(exc).__name__}: {exc}"[:200], self.clock())
             logger.exception("lane %s: vehicle not passed", lane.name)

@@ -19,7 +19,7 @@ from edge.cli import main
 from edge.config import load_settings
 from edge.errors import BarrierError, ConfigError
 from edge.gate import Gate, VehicleRead
-from edge.reader import PlateRead, Verdict
+from edge.reader import MissingWeightsError, PlateRead, Verdict
 from edge.snapshots import Snapshots
 from edge.store import Store
 from shared import GateEvent, Outcome, Reason, generate_private_key, public_key_from_text, public_key_to_text
@@ -170,6 +170,29 @@ def test_a_failing_vehicle_raises_an_alarm_and_the_lane_goes_on(tmp_path: Path) 
         agent._lane_loop(exit_lane)
         assert [r.data["plate"] for r in agent.store.recent_events(10)] == ["沪B67890"]  # the next car left
         assert "reader_fault:exit" not in agent.alarms.codes()  # cleared by the vehicle that passed
+    finally:
+        agent.store.close()
+
+
+class _NoWeights(ScriptedReader):
+    def read_frame(self, frame: np.ndarray) -> list[PlateRead]:
+        raise MissingWeightsError("english_g2.pth", Path("/models"))
+
+
+def test_a_reader_without_weights_still_lets_cars_out_and_opens_no_entry(tmp_path: Path) -> None:
+    settings = load_settings(None, **settings_data(tmp_path))
+    entry_lane, exit_lane = settings.lanes
+    agent = Agent(settings, clock=lambda: WEDNESDAY_EVENING, reader=_NoWeights([]),
+                  vehicles={entry_lane.name: list(vehicles(1)), exit_lane.name: list(vehicles(1))})
+    try:
+        agent._lane_loop(exit_lane)
+        agent._lane_loop(entry_lane)
+        got = [(r.data["direction"], r.data["outcome"], r.data["reason"])
+               for r in agent.store.recent_events(10)]
+        # an unread entry never opens (here no bundle is held either); the exit opens all the same
+        assert got == [("entry", "deny", "no_bundle"), ("exit", "open", "exit")]
+        assert agent.barrier.commands[0].lane == exit_lane.name  # type: ignore[attr-defined]
+        assert "reader_fault:entry" in agent.alarms.codes()
     finally:
         agent.store.close()
 
