@@ -8,6 +8,7 @@ fault turns the event into a review for the guard.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -89,11 +90,20 @@ class Gate:
         self.clock = clock
         self.on_event = on_event
         self.lanes = {lane.name: lane for lane in settings.lanes}
+        # Entries are decided and carried out one at a time: two entry lanes must not both
+        # admit one plate (anti-passback) or the last shared space. Exits never wait for it.
+        self._entries = threading.Lock()
 
     def decide(self, read: Read, now: datetime) -> Decision:
         return decide_at_gate(read, self.bundles, self.store, now, self.settings.reader.min_confidence)
 
     def pass_vehicle(self, lane: LaneSettings, vehicle: VehicleRead) -> GateEvent:
+        if lane.direction is Direction.ENTRY:
+            with self._entries:
+                return self._pass(lane, vehicle)
+        return self._pass(lane, vehicle)
+
+    def _pass(self, lane: LaneSettings, vehicle: VehicleRead) -> GateEvent:
         now = self.clock()
         read = Read(vehicle.plate, vehicle.confidence, lane.direction)
         decision = self.decide(read, now)

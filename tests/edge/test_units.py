@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
@@ -112,6 +114,31 @@ def test_barrier_fault_turns_the_opening_into_a_review(tmp_path: Path) -> None:
     assert store.event(str(event.event_id)).data["reason"] == "barrier_fault"  # type: ignore[union-attr]
     assert store.inside() == {}  # the car did not get in
     assert "barrier_fault:entry" in alarms.codes()
+
+
+class _SlowBarrier(SimulatedBarrier):
+    def open(self, lane: str, decision_ref: str) -> None:
+        time.sleep(0.2)  # a real relay takes a moment: the window in which a second lane could decide
+        super().open(lane, decision_ref)
+
+
+def test_two_entry_lanes_cannot_both_admit_one_plate(tmp_path: Path) -> None:
+    lanes = [{"name": "entry-1", "direction": "entry", "camera": "0"},
+             {"name": "entry-2", "direction": "entry", "camera": "1"}]
+    settings = load_settings(None, **settings_data(tmp_path, lanes=lanes))
+    store = Store(settings.data_dir / "gate.db")
+    alarms = Alarms()
+    bundles = BundleKeeper("s1", store, {"k1": public_key_from_text(KEYS["k1"])}, alarms,
+                           lambda: WEDNESDAY_EVENING, timedelta(hours=1))
+    assert bundles.offer(signed(KEY, issued_at=WEDNESDAY_EVENING - timedelta(hours=1)))
+    gate = Gate(settings, store, bundles, _SlowBarrier(), Snapshots(tmp_path / "s", store), alarms,
+                lambda: WEDNESDAY_EVENING)
+    read = VehicleRead("沪A12345", 0.99, "沪A12345", Verdict.AGREED)
+    with ThreadPoolExecutor(2) as pool:
+        events = list(pool.map(lambda lane: gate.pass_vehicle(lane, read), settings.lanes))
+    assert sorted((e.outcome, e.reason) for e in events) == [
+        (Outcome.OPEN, Reason.CONTRACT_OK), (Outcome.REVIEW, Reason.ALREADY_INSIDE)]
+    store.close()
 
 
 def test_http_relay_posts_the_pulse_and_reports_failures() -> None:
