@@ -56,8 +56,11 @@ class LaneSettings(_Section):
     direction: Direction = Field(description="entry or exit; exits always open")
     camera: str = Field(min_length=1, max_length=500,
                         description="frame source: a folder or file of images, a device index, an RTSP URL")
-    trigger: Literal["motion", "every"] = Field(
-        default="motion", description="motion: a run of moving frames is one vehicle; every: one per frame")
+    trigger: Literal["motion", "every", "loop"] = Field(
+        default="motion", description="motion: a run of moving frames is one vehicle; every: one per frame; "
+                                      "loop: frames while the loop input (loop_input) reports a vehicle")
+    loop_input: Path | None = Field(default=None, description="trigger loop: value file of the loop "
+                                                              "detector ('1' occupied), e.g. a GPIO value")
     frames_per_read: int = Field(default=3, ge=1, le=20, description="frames read per vehicle for consensus")
     replay_interval_s: float = Field(default=0.0, ge=0, le=3600,
                                      description="folder cameras only: seconds between replayed frames")
@@ -215,6 +218,10 @@ class EdgeSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _check(self) -> EdgeSettings:
+        missing_loop = [lane.name for lane in self.lanes
+                        if lane.trigger == "loop" and lane.loop_input is None]
+        if missing_loop:
+            raise ValueError(f"trigger loop needs loop_input on lanes {missing_loop}")
         names = [lane.name for lane in self.lanes]
         if len(set(names)) != len(names):
             raise ValueError(f"lane names repeat: {names}")

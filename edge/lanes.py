@@ -19,7 +19,7 @@ import numpy as np
 
 from edge.config import LaneSettings
 from edge.frames import CaptureSource, FolderSource, FrameSource, open_source
-from edge.trigger import MotionTrigger, Trigger
+from edge.trigger import FileLoopDetector, LoopTrigger, MotionTrigger, Trigger
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +55,8 @@ class LaneFeed:
         images = self._images()
         if self.lane.trigger == "every":
             return ([image] for image in images)
+        if self.lane.trigger == "loop" and self.lane.loop_input is not None:
+            return _runs(images, LoopTrigger(FileLoopDetector(self.lane.loop_input)))
         return _runs(images, MotionTrigger())
 
 

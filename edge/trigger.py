@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import cv2
@@ -54,6 +55,23 @@ class SimulatedLoopDetector:
             return False
         now = self._clock()
         return any(start <= now < end for start, end in self._intervals)
+
+
+class FileLoopDetector:
+    """A loop input exposed as a value file (Linux GPIO sysfs, an I/O module's driver): '1' is occupied.
+
+    A file that cannot be read counts as occupied, so a failed input means reading every
+    frame (some cost), never missing a car.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def occupied(self) -> bool:
+        try:
+            return self.path.read_text(encoding="ascii", errors="replace").strip()[:1] != "0"
+        except OSError:
+            return True
 
 
 class LoopTrigger:
