@@ -6,16 +6,22 @@ from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.base import RequestResponseEndpoint
 
 from edge.agent import Agent
+from edge.errors import GuardError
 from edge.guard.routes import router
 from edge.guard.security import Accounts, SessionCodec
 
 STATIC = Path(__file__).parent / "static"
 _CSP = "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; frame-ancestors 'none'"
+
+
+def _refused(request: Request, exc: Exception) -> JSONResponse:
+    """A guard action that cannot be carried out (unknown read or lane, bad plate): 422, with why."""
+    return JSONResponse({"detail": str(exc)}, status_code=422)
 
 
 def create_app(agent: Agent) -> FastAPI:
@@ -27,6 +33,7 @@ def create_app(agent: Agent) -> FastAPI:
                                   timedelta(minutes=guard.lockout_minutes), agent.clock)
     app.state.secure_cookie = guard.secure_cookie
     app.include_router(router)
+    app.add_exception_handler(GuardError, _refused)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)

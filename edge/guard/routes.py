@@ -9,7 +9,6 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from edge.errors import GuardError
 from edge.guard.deps import (
     AccountsDep,
     AgentDep,
@@ -115,39 +114,23 @@ def _done(agent: AgentDep, event: GateEvent) -> dict:
     return read_view(row) if row else {}
 
 
-def _refused(exc: GuardError) -> HTTPException:
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc))
-
-
 @router.post("/api/reads/{event_id}/open")
 def open_barrier(event_id: str, body: OpenAction, agent: AgentDep, session: GuardPostDep) -> dict:
-    try:
-        return _done(agent, agent.desk.open(session.guard or "", event_id, body.reason, body.comment))
-    except GuardError as exc:
-        raise _refused(exc) from exc
+    return _done(agent, agent.desk.open(session.guard or "", event_id, body.reason, body.comment))
 
 
 @router.post("/api/lanes/{lane}/open")
 def open_lane(lane: str, body: LaneOpenAction, agent: AgentDep, session: GuardPostDep) -> dict:
     """Open for a car the camera never read; audited and sent to central like any override."""
-    try:
-        event = agent.desk.open_lane(session.guard or "", lane, body.reason, body.comment, body.plate or None)
-    except GuardError as exc:
-        raise _refused(exc) from exc
+    event = agent.desk.open_lane(session.guard or "", lane, body.reason, body.comment, body.plate or None)
     return _done(agent, event)
 
 
 @router.post("/api/reads/{event_id}/deny")
 def deny(event_id: str, body: DenyAction, agent: AgentDep, session: GuardPostDep) -> dict:
-    try:
-        return _done(agent, agent.desk.deny(session.guard or "", event_id, comment=body.comment))
-    except GuardError as exc:
-        raise _refused(exc) from exc
+    return _done(agent, agent.desk.deny(session.guard or "", event_id, comment=body.comment))
 
 
 @router.post("/api/reads/{event_id}/correct")
 def correct(event_id: str, body: CorrectAction, agent: AgentDep, session: GuardPostDep) -> dict:
-    try:
-        return _done(agent, agent.desk.correct(session.guard or "", event_id, body.plate, body.comment))
-    except GuardError as exc:
-        raise _refused(exc) from exc
+    return _done(agent, agent.desk.correct(session.guard or "", event_id, body.plate, body.comment))
