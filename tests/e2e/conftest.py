@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from demo.brokers import mosquitto_installed
-from tests.e2e.stack import Broker, Central, Gate
+from tests.e2e.stack import Central, Gate
+from tests.support.mosquitto import Broker
 
 
 @pytest.fixture
@@ -17,7 +18,7 @@ def e2e_broker(tmp_path: Path) -> Iterator[Broker]:
     """A fresh broker per test: no retained bundle or queued session leaks from one test to the next."""
     if not mosquitto_installed():
         pytest.skip("mosquitto not installed")
-    server = Broker(tmp_path / "mosquitto")
+    server = Broker(tmp_path / "mosquitto", random_secrets=True)
     server.start()
     yield server
     server.stop()

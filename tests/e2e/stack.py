@@ -29,9 +29,10 @@ from zoneinfo import ZoneInfo
 import httpx
 import yaml
 
-from demo.brokers import MosquittoBroker, free_port
+from demo.brokers import free_port
 from shared import generate_private_key, private_key_to_text, public_key_to_text
-from shared.topics import CENTRAL_USER, central_acl, gate_acl, gate_username
+from shared.topics import CENTRAL_USER
+from tests.support.mosquitto import Broker
 
 REPO = Path(__file__).resolve().parents[2]
 FRAMES = REPO / "demo" / "frames"
@@ -77,21 +78,6 @@ def guard_hash(password: str = GUARD_PASSWORD) -> str:
     from argon2 import PasswordHasher
 
     return PasswordHasher(time_cost=1, memory_cost=8192).hash(password)
-
-
-class Broker(MosquittoBroker):
-    """Mosquitto with a random password for every account: central, admin (tests only), gates."""
-
-    def __init__(self, workdir: Path) -> None:
-        super().__init__(workdir)
-        self.add_user(CENTRAL_USER, secrets.token_urlsafe(18), central_acl())
-        self.add_user("admin", secrets.token_urlsafe(18), ["user admin", "topic readwrite #"])
-
-    def add_gate(self, site: str, gate: str) -> tuple[str, str]:
-        user = gate_username(site, gate)
-        if user not in self.passwords:
-            self.add_user(user, secrets.token_urlsafe(18), gate_acl(site, gate))
-        return user, self.passwords[user]
 
 
 @dataclass

@@ -20,7 +20,8 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from shared import Direction, GateEvent, Outcome, Reason, encode_message
 from shared.topics import events_topic
-from tests.e2e.stack import SITE, Broker, Central, Gate, wait_for
+from tests.e2e.stack import SITE, Central, Gate, wait_for
+from tests.support.mosquitto import Broker
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 

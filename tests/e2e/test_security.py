@@ -23,7 +23,8 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from shared import SignedBundle
 from shared.topics import contracts_topic
-from tests.e2e.stack import GUARD_PASSWORD, SITE, Broker, Central, Gate, wait_for
+from tests.e2e.stack import GUARD_PASSWORD, SITE, Central, Gate, wait_for
+from tests.support.mosquitto import Broker
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 

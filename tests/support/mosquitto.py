@@ -6,6 +6,7 @@ No anonymous access: every client has a password and the ACL from
 
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass
 
@@ -20,12 +21,21 @@ __all__ = ["MOSQUITTO", "Broker", "free_port", "wait_for_port"]
 
 @dataclass
 class Broker(MosquittoBroker):
-    """Accounts: ``central`` (central-secret), ``admin`` (admin-secret, everything), gates on demand."""
+    """Accounts: ``central`` (central-secret), ``admin`` (admin-secret, everything), gates on demand.
+
+    ``random_secrets=True`` gives every account a random password instead (the end-to-end
+    tests check that no password reaches a log line, so none may be guessable).
+    """
+
+    random_secrets: bool = False
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        self.add_user(CENTRAL_USER, "central-secret", central_acl())
-        self.add_user("admin", "admin-secret", ["user admin", "topic readwrite #"])
+        self.add_user(CENTRAL_USER, self._secret("central-secret"), central_acl())
+        self.add_user("admin", self._secret("admin-secret"), ["user admin", "topic readwrite #"])
+
+    def _secret(self, fixed: str) -> str:
+        return secrets.token_urlsafe(18) if self.random_secrets else fixed
 
     def clear_retained(self, settle_s: float = 0.3) -> int:
         """Delete every retained message under parking/ (left by earlier tests); returns how many."""
@@ -46,5 +56,5 @@ class Broker(MosquittoBroker):
     def add_gate(self, site: str, gate: str, password: str | None = None) -> tuple[str, str]:
         user = gate_username(site, gate)
         if user not in self.passwords:
-            self.add_user(user, password or f"{user}-secret", gate_acl(site, gate))
+            self.add_user(user, password or self._secret(f"{user}-secret"), gate_acl(site, gate))
         return user, self.passwords[user]
