@@ -73,7 +73,7 @@ class MqttClient:
             self._client.connect_async(self._settings.host, self._settings.port, self._settings.keepalive_s)
             self._client.loop_start()
             return
-        props = Properties(PacketTypes.CONNECT)
+        props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
         props.SessionExpiryInterval = self._session_expiry_s
         if self._receive_maximum:
             props.ReceiveMaximum = self._receive_maximum

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from edge import alarms as codes
 from edge.alarms import Alarms
@@ -25,17 +25,10 @@ from edge.reader import FrameSourceError, Reader, ReaderError, Verdict, make_rea
 from edge.relay import OutboxRelay
 from edge.snapshots import Snapshots
 from edge.store import Store
-from shared import GateState, GateStatus, MessageError, SiteAlert, parse_message
+from shared import Clock, GateState, GateStatus, MessageError, SiteAlert, parse_message, utc_now
 from shared.topics import events_topic
 
 logger = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
 
 class Agent:
     def __init__(self, settings: EdgeSettings, clock: Clock = utc_now, reader: Reader | None = None,

@@ -27,7 +27,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from edge.errors import ConfigError
-from shared import ID_PATTERN, Direction, public_key_from_text
+from shared import ID_PATTERN, Direction, SecretFileError, public_key_from_text, read_secret
 from shared.topics import gate_username
 
 DEV_SESSION_SECRET = "dev-only-session-secret-change-me"
@@ -42,13 +42,11 @@ class _Section(BaseModel):
 
 
 def _secret(value: SecretStr | None, path: Path | None, field: str) -> str | None:
-    """A secret given inline (env) or as a file; the file wins when both are set."""
-    if path is not None:
-        try:
-            return path.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise ConfigError(field, f"cannot read {path}: {exc.strerror}") from exc
-    return value.get_secret_value() if value is not None else None
+    """The shared rule (``shared.read_secret``: the file wins), refused as this process's ConfigError."""
+    try:
+        return read_secret(value, path, field)
+    except SecretFileError as exc:
+        raise ConfigError(field, str(exc)) from exc
 
 
 class LaneSettings(_Section):

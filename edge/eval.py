@@ -96,9 +96,10 @@ def read_labelled(reader: Reader, image: LabelledImage) -> ImageResult:
     return ImageResult(image, tuple(r.plate for r in reads if r.plate), elapsed_ms)
 
 
-def evaluate(
-    reader: Reader, images: Iterable[LabelledImage], progress: Callable[[Iterable], Iterable] = iter
-) -> EvalReport:
+Progress = Callable[[Iterable[LabelledImage]], Iterable[LabelledImage]]
+
+
+def evaluate(reader: Reader, images: Iterable[LabelledImage], progress: Progress = iter) -> EvalReport:
     results = [read_labelled(reader, image) for image in progress(images)]
     kinds = {kind: score_kind([r for r in results if r.label.kind == kind]) for kind in KINDS}
     return EvalReport(reader.name, reader.versions(), kinds, _max_rss_mb())
@@ -170,16 +171,20 @@ def run_eval(labels: Path, engine: str = "ppocr", limit: int | None = None, as_j
     return 0
 
 
-def _progress_bar(total: int) -> Callable[[Iterable], Iterable]:
-    def wrap(items: Iterable) -> Iterable:
-        return tqdm(items, total=total, unit="img", disable=not sys.stderr.isatty(), leave=False)
+def _progress_bar(total: int) -> Progress:
+    def wrap(items: Iterable[LabelledImage]) -> Iterable[LabelledImage]:
+        bar: Iterable[LabelledImage] = tqdm(items, total=total, unit="img", disable=not sys.stderr.isatty(),
+                                            leave=False)
+        return bar
 
     return wrap
 
 
-def add_eval_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_eval_parser(
+        subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     """Add ``eval`` to a CLI's subcommands; the parsed args carry ``func`` returning an exit code."""
-    parser = subparsers.add_parser("eval", help="measure a plate reader on a labelled image set")
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "eval", help="measure a plate reader on a labelled image set")
     parser.add_argument("--labels", type=Path, required=True, help="labels.csv of the image set")
     parser.add_argument("--engine", default="ppocr", help="reader engine (ppocr, easyocr)")
     parser.add_argument("--limit", type=int, default=None, help="read only the first N images of each kind")

@@ -4,6 +4,7 @@ The public surface is re-exported here; the modules behind it are internals.
 Nothing in this package imports from ``edge`` or ``central``.
 """
 
+from shared.clock import Clock, utc_now
 from shared.contracts import ID_PATTERN, Contract, ContractBundle, ContractStatus, SiteInfo
 from shared.errors import (
     BundleError,
@@ -13,6 +14,7 @@ from shared.errors import (
     MessageError,
     ParkingError,
     PlateError,
+    SecretFileError,
     UnknownKeyError,
     WindowError,
 )
@@ -41,6 +43,7 @@ from shared.plates import (
     parse_plate,
 )
 from shared.reasons import Outcome, Reason
+from shared.secrets import read_secret
 from shared.signing import (
     SignedBundle,
     canonical_json,
@@ -57,13 +60,14 @@ from shared.windows import Coverage, DayType, TimeWindow, coverage_at, day_type
 __all__ = [
     "CONFUSABLE_PAIRS", "ID_PATTERN", "PROVINCES",
     "AlertKind", "BundleError", "BundleExpiredError", "BundleRollbackError",
-    "BundleSignatureError", "Contract", "ContractBundle", "ContractStatus", "Coverage",
+    "BundleSignatureError", "Clock", "Contract", "ContractBundle", "ContractStatus", "Coverage",
     "DayType", "Direction", "GateEvent", "GateState", "GateStatus", "GuardAction",
     "GuardOverride", "MessageError", "NearMiss", "Outcome", "OverrideReason",
     "ParkingError", "Plate", "PlateError", "PlateIndex", "PlateKind", "Reason",
-    "SignedBundle", "SiteAlert", "SiteInfo", "TimeWindow", "UnknownKeyError",
+    "SecretFileError", "SignedBundle", "SiteAlert", "SiteInfo", "TimeWindow", "UnknownKeyError",
     "WindowError", "canonical_json", "coverage_at", "day_type", "encode_message",
     "generate_private_key", "is_valid_plate", "normalise_plate", "parse_message",
     "parse_plate", "private_key_from_text", "private_key_to_text",
-    "public_key_from_text", "public_key_to_text", "sign_bundle", "verify_bundle",
+    "public_key_from_text", "public_key_to_text", "read_secret", "sign_bundle", "utc_now",
+    "verify_bundle",
 ]

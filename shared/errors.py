@@ -4,6 +4,7 @@
     ├── PlateError            a plate text that breaks the grammar
     ├── WindowError           a time window that cannot exist
     ├── MessageError          an MQTT payload or topic that does not parse
+    ├── SecretFileError       a secret's file that cannot be read
     └── BundleError           a contract bundle the gate must refuse
         ├── BundleSignatureError   a byte changed, or signed with another key
         ├── UnknownKeyError        signed with a key id the gate does not hold
@@ -44,6 +45,15 @@ class MessageError(ParkingError, ValueError):
         self.field = field
         self.value = value
         self.why = why
+
+
+class SecretFileError(ParkingError, ValueError):
+    """A ``*_file`` secret that cannot be read; names the setting and the path, never the secret."""
+
+    def __init__(self, field: str, path: object, why: str) -> None:
+        super().__init__(f"{field}_file {path}: cannot read ({why})")
+        self.field = field
+        self.path = path
 
 
 class BundleError(ParkingError):

@@ -41,7 +41,8 @@ def day_type(day: date) -> DayType:
 
 @functools.lru_cache(maxsize=64)
 def _china(year: int) -> holidays.HolidayBase:
-    return holidays.China(years=[year])
+    calendar: holidays.HolidayBase = holidays.country_holidays("CN", years=[year])
+    return calendar
 
 
 class TimeWindow(BaseModel):

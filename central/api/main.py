@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -37,15 +37,11 @@ from central.errors import (
 from central.ingest.consumer import Ingestor
 from central.mqtt import MqttClient
 from central.reports import api as reports_api
-from shared import PlateError
+from shared import PlateError, utc_now
 
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now, background: bool = False,

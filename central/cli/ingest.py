@@ -22,8 +22,8 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from central import db
-    from central.api.main import utc_now
     from central.ingest.consumer import Ingestor
+    from shared import utc_now
 
     settings = settings_from(args)
     database = db.Database(settings.database.url, settings.database.pool_size)

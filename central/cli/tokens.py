@@ -22,9 +22,9 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from central import db
-    from central.api.main import utc_now
     from central.core.security import Role, create_token
     from central.db.migrate import upgrade_to_head
+    from shared import utc_now
 
     settings = settings_from(args)
     upgrade_to_head(settings.database.url)

@@ -2,8 +2,8 @@
 
 Environment variables win over the file; nested fields use ``__``
 (``PARKING_CENTRAL_DATABASE__URL``). Secrets come from the environment or
-from a ``*_file``; the built-in development secrets are refused unless
-``environment: development``.
+from a ``*_file``, the file winning when both are set (``shared.read_secret``);
+the built-in development secrets are refused unless ``environment: development``.
 """
 
 from __future__ import annotations
@@ -22,22 +22,11 @@ from pydantic_settings import (
 
 from central.enforcement.config import EnforcementSettings
 from central.errors import ConfigError
-from shared import ID_PATTERN, private_key_from_text
+from shared import ID_PATTERN, private_key_from_text, read_secret
 
 # Development-only secrets: known to everybody, refused outside development.
 DEV_SIGNING_KEY = "rErryTztGHM4k7dSoR8r69lfL8/72OO8epd5HilTxEo="
 DEV_MQTT_PASSWORD = "central-secret"
-
-
-def _secret(inline: SecretStr | None, path: Path | None, field: str) -> str | None:
-    if inline is not None:
-        return inline.get_secret_value()
-    if path is None:
-        return None
-    try:
-        return path.read_text().strip()
-    except OSError as exc:
-        raise ValueError(f"{field}_file {path}: cannot read ({exc.strerror})") from exc
 
 
 class _Section(BaseModel):
@@ -67,7 +56,7 @@ class MqttSettings(_Section):
         default="mqtt5", description="mqtt5 (production); mqtt311 only for the demo's embedded broker")
 
     def password_text(self) -> str:
-        return _secret(self.password, self.password_file, "mqtt.password") or DEV_MQTT_PASSWORD
+        return read_secret(self.password, self.password_file, "mqtt.password") or DEV_MQTT_PASSWORD
 
     @model_validator(mode="after")
     def _check(self) -> MqttSettings:
@@ -88,7 +77,7 @@ class SigningSettings(_Section):
                                       description="how often the outbox publisher looks for work")
 
     def key_text(self) -> str:
-        return _secret(self.key, self.key_file, "signing.key") or DEV_SIGNING_KEY
+        return read_secret(self.key, self.key_file, "signing.key") or DEV_SIGNING_KEY
 
     @model_validator(mode="after")
     def _check(self) -> SigningSettings:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -21,10 +21,10 @@ from central.enforcement import watch
 from central.enforcement.config import EnforcementSettings
 from central.enforcement.notify import ResidentNotifier, WebhookNotifier, dispatch_due
 from central.enforcement.timeline import Action, Policy, due_actions
+from shared import Clock, utc_now
 
 logger = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 SYSTEM = Principal(Role.ADMIN)  # automatic suspensions act with the service's own authority
 
 
@@ -38,7 +38,7 @@ def bundle_suspender(signer: Signer, rules: ContractRules) -> watch.SuspendContr
 class EnforcementScheduler:
     def __init__(self, database: Database, settings: EnforcementSettings, suspend: watch.SuspendContract,
                  notifiers: Mapping[str, ResidentNotifier] | None = None,
-                 clock: Clock = lambda: datetime.now(UTC)) -> None:
+                 clock: Clock = utc_now) -> None:
         self.database = database
         self.settings = settings
         self.suspend = suspend
@@ -91,7 +91,7 @@ class EnforcementScheduler:
 
 
 def start(database: Database, settings: EnforcementSettings, signer: Signer, rules: ContractRules,
-          clock: Clock = lambda: datetime.now(UTC)) -> EnforcementScheduler | None:
+          clock: Clock = utc_now) -> EnforcementScheduler | None:
     """The service lifespan's hook: a running scheduler, or None when disabled."""
     if not settings.enabled:
         return None

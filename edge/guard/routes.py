@@ -65,7 +65,8 @@ def _session_json(session: GuardSession) -> dict[str, Any]:
 
 
 @router.get("/api/session")
-def read_session(request: Request, response: Response, codec: CodecDep, session: MaybeSessionDep) -> dict:
+def read_session(request: Request, response: Response, codec: CodecDep,
+                 session: MaybeSessionDep) -> dict[str, Any]:
     """The current session, or a fresh anonymous one (its CSRF token protects the login)."""
     if session is None:
         session = codec.new()
@@ -75,7 +76,7 @@ def read_session(request: Request, response: Response, codec: CodecDep, session:
 
 @router.post("/api/login")
 def login(body: Login, request: Request, response: Response, codec: CodecDep, accounts: AccountsDep,
-          _: LoginPostDep) -> dict:
+          _: LoginPostDep) -> dict[str, Any]:
     if accounts.locked(body.username):
         raise HTTPException(status.HTTP_423_LOCKED, "account locked after repeated failures; try later")
     if not accounts.check(body.username, body.password):
@@ -86,18 +87,18 @@ def login(body: Login, request: Request, response: Response, codec: CodecDep, ac
 
 
 @router.post("/api/logout")
-def logout(request: Request, response: Response, codec: CodecDep, _: GuardPostDep) -> dict:
+def logout(request: Request, response: Response, codec: CodecDep, _: GuardPostDep) -> dict[str, Any]:
     _set_cookie(request, response, codec, codec.new())
     return {"guard": None}
 
 
 @router.get("/api/state")
-def state(agent: AgentDep, session: SessionDep) -> dict:
+def state(agent: AgentDep, session: SessionDep) -> dict[str, Any]:
     return state_view(agent, session.guard or "")
 
 
 @router.get("/api/audit")
-def audit(agent: AgentDep, _: SessionDep) -> list[dict]:
+def audit(agent: AgentDep, _: SessionDep) -> list[dict[str, Any]]:
     return audit_view(agent)
 
 
@@ -109,28 +110,28 @@ def snapshot(sha256: str, agent: AgentDep, _: SessionDep) -> FileResponse:
     return FileResponse(path, media_type="image/jpeg")
 
 
-def _done(agent: AgentDep, event: GateEvent) -> dict:
+def _done(agent: AgentDep, event: GateEvent) -> dict[str, Any]:
     row = agent.store.event(str(event.event_id))
     return read_view(row) if row else {}
 
 
 @router.post("/api/reads/{event_id}/open")
-def open_barrier(event_id: str, body: OpenAction, agent: AgentDep, session: GuardPostDep) -> dict:
+def open_barrier(event_id: str, body: OpenAction, agent: AgentDep, session: GuardPostDep) -> dict[str, Any]:
     return _done(agent, agent.desk.open(session.guard or "", event_id, body.reason, body.comment))
 
 
 @router.post("/api/lanes/{lane}/open")
-def open_lane(lane: str, body: LaneOpenAction, agent: AgentDep, session: GuardPostDep) -> dict:
+def open_lane(lane: str, body: LaneOpenAction, agent: AgentDep, session: GuardPostDep) -> dict[str, Any]:
     """Open for a car the camera never read; audited and sent to central like any override."""
     event = agent.desk.open_lane(session.guard or "", lane, body.reason, body.comment, body.plate or None)
     return _done(agent, event)
 
 
 @router.post("/api/reads/{event_id}/deny")
-def deny(event_id: str, body: DenyAction, agent: AgentDep, session: GuardPostDep) -> dict:
+def deny(event_id: str, body: DenyAction, agent: AgentDep, session: GuardPostDep) -> dict[str, Any]:
     return _done(agent, agent.desk.deny(session.guard or "", event_id, comment=body.comment))
 
 
 @router.post("/api/reads/{event_id}/correct")
-def correct(event_id: str, body: CorrectAction, agent: AgentDep, session: GuardPostDep) -> dict:
+def correct(event_id: str, body: CorrectAction, agent: AgentDep, session: GuardPostDep) -> dict[str, Any]:
     return _done(agent, agent.desk.correct(session.guard or "", event_id, body.plate, body.comment))

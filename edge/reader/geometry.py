@@ -7,10 +7,14 @@ the quadrilateral to an upright image.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
+# cv2.minAreaRect's ((cx, cy), (w, h), angle)
+RotatedRect = tuple[Sequence[float], Sequence[float], float]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -67,7 +71,7 @@ def _mean_score(prob: np.ndarray, contour: np.ndarray) -> float:
     return float(cv2.mean(prob[y : y + h, x : x + w], mask)[0])
 
 
-def _grow(rect: tuple, ratio: float) -> tuple:
+def _grow(rect: RotatedRect, ratio: float) -> RotatedRect:
     """Grow a rotated rectangle by the DB unclip distance (area * ratio / perimeter)."""
     (cx, cy), (w, h), angle = rect
     distance = w * h * ratio / (2 * (w + h))

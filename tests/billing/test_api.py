@@ -16,7 +16,7 @@ from central.core.config import load_settings
 from central.core.security import Role, create_token
 from central.db import Database, Institution
 from central.reports.api import router as reports_router
-from tests.billing.conftest import Seeded, add_stay
+from tests.support.seeded import Seeded, add_stay
 
 with warnings.catch_warnings():  # starlette wants httpx2 for its TestClient; httpx still works
     warnings.simplefilter("ignore")

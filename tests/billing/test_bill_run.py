@@ -14,8 +14,8 @@ from central.billing.models import StatementLineRecord
 from central.billing.run import bill_month
 from central.billing.store import statement_rows
 from central.db import Database, Stay
-from tests.billing.conftest import Seeded, add_stay
 from tests.billing.helpers import local
+from tests.support.seeded import Seeded, add_stay
 
 NOV, DEC = Month(2026, 11), Month(2026, 12)
 NOW = datetime(2026, 12, 1, 2, tzinfo=UTC)

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import AwareDatetime
 
-from central import catalogue, occupancy
+from central import catalogue, db, occupancy
 from central.api.access import managed_site
 from central.api.deps import NowDep, SessionDep, StaffUser, StateDep
 from central.api.schemas import NearbySite, OccupancyBucket, OccupancyNow, ProductOut, SiteOut
@@ -34,7 +34,7 @@ def sites_near(session: SessionDep, state: StateDep, now: NowDep,
 @router.get("/{site_id}/products", response_model=list[ProductOut])
 def site_products(site_id: str, session: SessionDep, state: StateDep, now: NowDep) -> list[ProductOut]:
     """Products on sale at a site: windows, prices (fen) and places left."""
-    site = session.get(catalogue.db.Site, site_id)
+    site = session.get(db.Site, site_id)
     if site is None:
         raise NotFoundError("site", site_id)
     factor = state.settings.contracts.oversubscription

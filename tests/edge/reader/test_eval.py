@@ -10,8 +10,9 @@ import pytest
 
 from edge.eval import ImageResult, LabelledImage, edit_distance, load_labels, run_eval, score_kind
 from edge.reader import PlateRead
+from tests.conftest import REPO
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "reader"
+FIXTURES = REPO / "tests" / "fixtures" / "reader"
 
 
 def result(label: str, *plates: str, ms: float = 10.0) -> ImageResult:

@@ -36,8 +36,8 @@ from shared import (
     verify_bundle,
 )
 from shared.topics import alerts_topic, contracts_topic
-from tests.billing.conftest import Seeded, add_stay
 from tests.billing.helpers import local
+from tests.support.seeded import Seeded, add_stay
 
 KEY = generate_private_key()
 SIGNER = Signer("test-1", KEY, timedelta(days=7), timedelta(days=2))

@@ -12,8 +12,9 @@ import pytest
 
 from edge.frames import Backoff, CaptureSource, FolderSource, open_source, redact_url
 from edge.reader import FrameSourceError
+from tests.conftest import REPO
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "reader"
+FIXTURES = REPO / "tests" / "fixtures" / "reader"
 GOOD = np.zeros((4, 6, 3), dtype=np.uint8)
 
 

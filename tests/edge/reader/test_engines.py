@@ -19,8 +19,9 @@ from edge.reader import (
     installed_engines,
     make_reader,
 )
+from tests.conftest import REPO
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "reader"
+FIXTURES = REPO / "tests" / "fixtures" / "reader"
 
 
 @pytest.fixture(scope="module")

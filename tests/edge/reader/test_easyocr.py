@@ -20,7 +20,7 @@ from edge.reader import MissingWeightsError, make_reader
 from edge.reader.easyocr_engine import EasyOcrReader
 from tests.conftest import IN_CI, REPO
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "reader"
+FIXTURES = REPO / "tests" / "fixtures" / "reader"
 DEMO_FRAMES = REPO / "demo" / "frames"
 
 try:
