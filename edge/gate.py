@@ -69,7 +69,7 @@ def read_vehicle(reader: Reader, frames: Iterable[np.ndarray], max_frames: int,
 
 def decide_at_gate(read: Read, bundles: BundleKeeper, store: Store, now: datetime,
                    min_confidence: float) -> Decision:
-    """The pure decision on what the gate holds now: the verified bundle and the vehicles inside."""
+    """Gather what the gate holds now (the verified bundle's index, the vehicles inside) and decide."""
     return decide(read, bundles.index, SiteState.of(store.inside()), now, min_confidence)
 
 
