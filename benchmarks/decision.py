@@ -38,7 +38,8 @@ def build(n_contracts: int, n_sites: int, rng: random.Random) -> list[SiteIndex]
             contract_id=f"c{i}", holder_ref=f"r{i}", plates=(_plate(rng),), site_id=f"s{s}",
             product_id="night", windows=OFFPEAK,
             valid_from=date(2025, 1, 1), valid_to=date(2027, 12, 31)))
-    return [SiteIndex(SiteInfo(site_id=f"s{s}", shared_capacity=10_000), contracts)
+    expires_at = datetime(2027, 1, 1, tzinfo=UTC)  # a gate's index always knows when its bundle expires
+    return [SiteIndex(SiteInfo(site_id=f"s{s}", shared_capacity=10_000), contracts, expires_at)
             for s, contracts in enumerate(per_site)]
 
 

@@ -17,11 +17,12 @@ from edge.alarms import Alarms
 from edge.barrier import Barrier, make_barrier
 from edge.bundles import BundleKeeper
 from edge.config import EdgeSettings, LaneSettings
+from edge.errors import CameraError
 from edge.gate import Gate, VehicleRead, read_vehicle
 from edge.lanes import LaneFeed, Vehicle
 from edge.link import GateLink, LinkHandlers
 from edge.overrides import GuardDesk
-from edge.reader import FrameSourceError, Reader, ReaderError, Verdict, make_reader
+from edge.reader import Reader, ReaderError, Verdict, make_reader
 from edge.relay import OutboxRelay
 from edge.snapshots import Snapshots
 from edge.store import Store
@@ -43,7 +44,6 @@ class Agent:
         self.snapshots = Snapshots(settings.data_dir / "snapshots", self.store)
         self.barrier = barrier or make_barrier(settings)
         self._reader = reader
-        self._reader_lock = threading.Lock()
         self._vehicles = dict(vehicles or {})
         handlers = LinkHandlers(bundle=self.bundles.offer, alert=self._on_alert, ack=self._on_ack,
                                 connection=self._on_connection)
@@ -85,12 +85,14 @@ class Agent:
 
     @property
     def reader(self) -> Reader:
-        with self._reader_lock:  # lanes start together: load the models once, not once per lane
-            if self._reader is None:
-                self._reader = make_reader(self.settings.reader.engine, **self.settings.reader.options)
-            return self._reader
+        if self._reader is None:
+            raise RuntimeError("the plate reader is built by Agent.start()")
+        return self._reader
 
     def start(self) -> None:
+        """Build the reader first: a wrong engine or a missing model stops the start, not the first car."""
+        if self._reader is None:
+            self._reader = make_reader(self.settings.reader.engine, **self.settings.reader.options)
         released = self.store.release_pending()
         if released:
             logger.warning("settled %s events left pending by the last run", released)
@@ -127,7 +129,7 @@ class Agent:
                 if self._stop.is_set():
                     return
                 self._pass_or_alarm(lane, frames)
-        except ReaderError as exc:  # a camera that cannot be opened at all
+        except CameraError as exc:  # a camera that cannot be opened at all
             self.alarms.raise_(f"{codes.CAMERA_DOWN}:{lane.name}", str(exc), self.clock())
             logger.error("lane %s stopped: %s", lane.name, exc)
 
@@ -136,8 +138,6 @@ class Agent:
         code = f"{codes.READER_FAULT}:{lane.name}"
         try:
             self.pass_vehicle(lane, frames)
-        except FrameSourceError:
-            raise
         except ReaderError as exc:  # the engine cannot read (no weights): the car is still a car
             self.alarms.raise_(code, f"{type(exc).__name__}: {exc}"[:200], self.clock())
             logger.error("lane %s: reader failed, vehicle passed as unread: %s", lane.name, exc)

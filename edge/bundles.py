@@ -3,8 +3,9 @@
 A bundle arrives retained on the site's contracts topic. It must carry a known
 key's signature, must not be expired, must be for this site and must not roll
 the sequence back. A refused bundle leaves the held one in place and raises an
-alarm. When the held bundle expires the gate keeps using it for refusals and
-exits but sends every entry it would have opened to the guard (see docs/edge.md).
+alarm. The index built from it knows when it expires: from then on the decision
+keeps using it for refusals and exits but sends every entry it would have opened
+to the guard (see docs/edge.md).
 """
 
 from __future__ import annotations
@@ -82,17 +83,12 @@ class BundleKeeper:
         self.check(now)
         return True
 
-    def current(self, now: datetime) -> tuple[SiteIndex | None, bool]:
-        """The index to decide from, and whether the held bundle has expired."""
-        with self._lock:
-            expired = self.bundle is not None and self.bundle.expires_at <= now
-            return self.index, expired
-
     def check(self, now: datetime) -> None:
         """Raise or clear the no-bundle, expiring and expired alarms."""
-        bundle = self.bundle
+        with self._lock:
+            bundle, index = self.bundle, self.index
         self.alarms.set(codes.NO_BUNDLE, bundle is None, "no verified bundle yet: entries are refused", now)
-        expired = bundle is not None and bundle.expires_at <= now
+        expired = index is not None and index.expired(now)
         expiring = bundle is not None and not expired and bundle.expires_at - now <= self.expiry_warning
         when = bundle.expires_at.isoformat() if bundle else ""
         self.alarms.set(codes.BUNDLE_EXPIRED, expired, f"expired at {when}", now)

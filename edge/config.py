@@ -27,6 +27,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from edge.errors import ConfigError
+from edge.reader import DEFAULT_ENGINE, ENGINE_NAMES
 from shared import ID_PATTERN, Direction, SecretFileError, public_key_from_text, read_secret
 from shared.topics import gate_username
 
@@ -69,13 +70,21 @@ class LaneSettings(_Section):
 
 
 class ReaderSettings(_Section):
-    engine: str = Field(default="ppocr", min_length=1, max_length=40, description="plate reading engine")
+    engine: str = Field(default=DEFAULT_ENGINE, min_length=1, max_length=40,
+                        description=f"plate reading engine: one of {', '.join(ENGINE_NAMES)}")
     options: dict[str, Any] = Field(default_factory=dict, description="engine options, passed as keywords")
     min_confidence: float = Field(default=0.90, ge=0.0, le=1.0,
                                   description="below this a contracted plate goes to the guard")
     single_read_confidence: float = Field(
         default=0.95, ge=0.0, le=1.0,
         description="a trigger-frame read this confident decides alone; 1.0 always votes over frames")
+
+    @field_validator("engine")
+    @classmethod
+    def _known_engine(cls, name: str) -> str:
+        if name not in ENGINE_NAMES:
+            raise ValueError(f"unknown engine, expected one of {', '.join(ENGINE_NAMES)}")
+        return name
 
 
 class BrokerSettings(_Section):

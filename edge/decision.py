@@ -1,16 +1,21 @@
 """The gate decision: a pure function of the read, the contracts, the site state and the time.
 
-No I/O here. The caller builds a ``SiteIndex`` once per verified bundle and
-passes the state it keeps (vehicles inside) and the clock.
+No I/O here. The caller builds a ``SiteIndex`` once per verified bundle (it knows when the
+bundle expires) and passes the state it keeps (vehicles inside) and the clock. Every route a
+read can take, with its reason, is returned from here; only a barrier that does not answer
+changes an outcome afterwards (edge/gate.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import islice
 
+from edge.reader import Verdict
 from shared import (
+    MAX_NEAR_MISSES,
     Contract,
     ContractBundle,
     ContractStatus,
@@ -28,6 +33,8 @@ _DENIAL_RANK = {
     Reason.SUSPENDED: 0, Reason.CANCELLED: 1, Reason.CUTOFF_PASSED: 2,
     Reason.OUTSIDE_WINDOW: 3, Reason.NOT_YET_VALID: 4, Reason.EXPIRED: 5,
 }
+# Verdicts of reads that do not back one plate: an entry they would not refuse goes to the guard.
+_DOUBTFUL = frozenset({Verdict.DISAGREEMENT, Verdict.TOO_FEW})
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +44,15 @@ class Read:
     plate: str | None  # normalised; None when nothing could be read
     confidence: float
     direction: Direction
+    verdict: Verdict = Verdict.AGREED  # how the vehicle's reads agree; a guard's typed plate agrees
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A contracted plate a near-miss read may be, and a contract that holds it."""
+
+    plate: str
+    contract_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +83,7 @@ class Decision:
     reason: Reason
     contract_id: str | None = None
     deadline: datetime | None = None  # entries: when the car must be out
-    near_misses: tuple[str, ...] = ()
+    near_misses: tuple[Candidate, ...] = ()  # reason near_miss: whom the read may be
 
     @property
     def opens(self) -> bool:
@@ -75,11 +91,13 @@ class Decision:
 
 
 class SiteIndex:
-    """One site's verified contracts, indexed for the decision."""
+    """One site's verified contracts, indexed for the decision, and when they stop being current."""
 
-    def __init__(self, site: SiteInfo, contracts: tuple[Contract, ...] | list[Contract]) -> None:
+    def __init__(self, site: SiteInfo, contracts: tuple[Contract, ...] | list[Contract],
+                 expires_at: datetime | None = None) -> None:
         self.site = site
         self.tz = site.tz
+        self.expires_at = expires_at
         self.by_plate: dict[str, list[Contract]] = {}
         for contract in contracts:
             if contract.site_id != site.site_id:
@@ -90,7 +108,16 @@ class SiteIndex:
 
     @classmethod
     def from_bundle(cls, bundle: ContractBundle) -> SiteIndex:
-        return cls(bundle.site, bundle.contracts)
+        return cls(bundle.site, bundle.contracts, bundle.expires_at)
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
+
+    def near_misses(self, plate: str) -> tuple[Candidate, ...]:
+        """Contracted plates one character from ``plate``, each with a contract that holds it."""
+        found = (Candidate(miss.plate, contract.contract_id)
+                 for miss in self.plates.near_misses(plate) for contract in self.by_plate[miss.plate])
+        return tuple(islice(found, MAX_NEAR_MISSES))
 
 
 def decide(
@@ -100,16 +127,34 @@ def decide(
     now: datetime,
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
 ) -> Decision:
-    """Open, deny or review, with the reason and the contract it rests on."""
+    """Open, deny or review, with the reason and the contract it rests on.
+
+    Exits always open. An entry is looked up on the contracts; what that does not refuse
+    still goes to the guard when the vehicle's reads do not back one plate (reads_disagree),
+    or when it would open on an expired bundle (no_bundle: a suspension since is unknown).
+    """
     if read.direction is Direction.EXIT:
         return _exit(read, state, now)
     if index is None:
         return Decision(Outcome.DENY, Reason.NO_BUNDLE)
+    found = _lookup(read, index, state, now, min_confidence)
+    if found.outcome is Outcome.DENY:
+        return found
+    if read.verdict in _DOUBTFUL:
+        return replace(found, outcome=Outcome.REVIEW, reason=Reason.READS_DISAGREE)
+    if found.opens and index.expired(now):
+        return replace(found, outcome=Outcome.REVIEW, reason=Reason.NO_BUNDLE)
+    return found
+
+
+def _lookup(read: Read, index: SiteIndex, state: SiteState, now: datetime,
+            min_confidence: float) -> Decision:
+    """An entry on the contracts alone: who holds the plate, in which window, with room left."""
     if not read.plate:
         return Decision(Outcome.REVIEW, Reason.UNREADABLE)
     contracts = index.by_plate.get(read.plate)
     if not contracts:
-        near = tuple(m.plate for m in index.plates.near_misses(read.plate))
+        near = index.near_misses(read.plate)
         if near:
             return Decision(Outcome.REVIEW, Reason.NEAR_MISS, near_misses=near)
         return Decision(Outcome.DENY, Reason.NO_CONTRACT)

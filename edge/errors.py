@@ -1,10 +1,15 @@
-"""Every error the edge agent raises on purpose (the plate reader has its own, in edge.reader).
+"""Every error the edge agent raises on purpose, under one root.
 
     EdgeError (ParkingError)
     ├── ConfigError     a configuration value refused at start; names the field
     ├── BarrierError    the barrier driver could not confirm the command
     ├── StoreError      the local database refused a write or holds something unexpected
-    └── GuardError      a guard action that cannot be carried out (unknown read, bad plate)
+    ├── GuardError      a guard action that cannot be carried out (unknown read, bad plate)
+    ├── CameraError     a camera, video file or folder that cannot be opened at all
+    └── ReaderError     the plate reader; its kinds are in edge/reader/errors.py
+        ├── MissingWeightsError     a model file is not where the engine looks for it
+        ├── EngineUnavailableError  an engine's package is not installed
+        └── UnknownEngineError      a configured engine name that does not exist
 """
 
 from __future__ import annotations
@@ -35,3 +40,7 @@ class StoreError(EdgeError):
 
 class GuardError(EdgeError, ValueError):
     """A guard action that cannot be carried out."""
+
+
+class CameraError(EdgeError):
+    """A frame source that cannot be opened at all (bad path, bad spec)."""

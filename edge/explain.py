@@ -32,7 +32,8 @@ class Explanation:
             "plate": self.plate, "direction": self.direction.value, "at": self.at.isoformat(),
             "outcome": d.outcome.value, "reason": d.reason.value, "reason_zh": d.reason.label("zh-CN"),
             "reason_en": d.reason.label("en"), "contract_id": d.contract_id,
-            "deadline": d.deadline.isoformat() if d.deadline else None, "near_misses": list(d.near_misses),
+            "deadline": d.deadline.isoformat() if d.deadline else None,
+            "near_misses": [{"plate": m.plate, "contract_id": m.contract_id} for m in d.near_misses],
             "bundle_sequence": self.bundle_sequence,
             "bundle_expires_at": self.bundle_expires_at.isoformat() if self.bundle_expires_at else None,
             "inside_since": self.inside_since.isoformat() if self.inside_since else None,
@@ -43,10 +44,11 @@ class Explanation:
         d = self.as_dict()
         lines = [f"{d['plate']} {d['direction']} at {d['at']}: {d['outcome'].upper()}",
                  f"  reason: {d['reason']} ({d['reason_zh']} / {d['reason_en']})"]
-        for key in ("contract_id", "deadline", "near_misses", "inside_since", "bundle_sequence",
-                    "bundle_expires_at", "alarms"):
+        for key in ("contract_id", "deadline", "inside_since", "bundle_sequence", "bundle_expires_at",
+                    "alarms"):
             if d[key] not in (None, [], 0):
                 lines.append(f"  {key}: {d[key]}")
+        lines.extend(f"  near miss: {m['plate']} (contract {m['contract_id']})" for m in d["near_misses"])
         return "\n".join(lines)
 
 

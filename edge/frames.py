@@ -19,7 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import cv2
 import numpy as np
 
-from edge.reader.errors import FrameSourceError
+from edge.errors import CameraError
 
 logger = logging.getLogger(__name__)
 
@@ -42,9 +42,7 @@ def redact_url(url: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Frame:
-    image: np.ndarray
-    index: int  # position in this source since it started
-    timestamp: float  # the source's clock when the frame arrived
+    image: np.ndarray  # BGR
     source: str  # where it came from, safe to log
 
 
@@ -110,7 +108,6 @@ class CaptureSource:
         loop: bool = False,
         opener: Callable[[str | int], Capture] = open_capture,
         sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
         backoff: Backoff | None = None,
         max_reopens: int | None = None,
         max_bad_frames: int = 25,
@@ -118,7 +115,7 @@ class CaptureSource:
         self._target = target
         self.name = redact_url(target) if isinstance(target, str) and "://" in target else str(target)
         self.live, self.loop = live, loop
-        self._opener, self._sleep, self._clock = opener, sleep, clock
+        self._opener, self._sleep = opener, sleep
         self.backoff = backoff or Backoff()
         self._max_reopens = max_reopens
         self._max_bad_frames = max_bad_frames
@@ -129,7 +126,6 @@ class CaptureSource:
         self._stopped = True
 
     def __iter__(self) -> Iterator[Frame]:
-        index = 0
         while not self._stopped:
             capture = self._open()
             if capture is None:
@@ -137,8 +133,7 @@ class CaptureSource:
                     return
                 continue
             for image in self._drain(capture):
-                yield Frame(image, index, self._clock(), self.name)
-                index += 1
+                yield Frame(image, self.name)
                 if self._stopped:
                     break
             capture.release()
@@ -202,22 +197,20 @@ class FolderSource:
         folder: Path,
         *,
         loop: bool = False,
-        clock: Callable[[], float] = time.monotonic,
         interval_s: float = 0.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if not folder.is_dir():
-            raise FrameSourceError(f"frame folder {str(folder)!r} does not exist")
+            raise CameraError(f"frame folder {str(folder)!r} does not exist")
         self.folder = folder
         self.name = str(folder)
         self.loop = loop
-        self._clock, self._sleep, self._interval_s = clock, sleep, interval_s
+        self._sleep, self._interval_s = sleep, interval_s
 
     def files(self) -> list[Path]:
         return sorted(p for p in self.folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
 
     def __iter__(self) -> Iterator[Frame]:
-        index = 0
         while True:
             files = self.files()
             for path in files:
@@ -225,8 +218,7 @@ class FolderSource:
                 if image is None or not is_usable(image):
                     logger.warning("frame folder %s: skipped unreadable image %s", self.name, path.name)
                     continue
-                yield Frame(image, index, self._clock(), f"{self.name}/{path.name}")
-                index += 1
+                yield Frame(image, f"{self.name}/{path.name}")
                 if self._interval_s:
                     self._sleep(self._interval_s)
             if not (self.loop and files):
@@ -248,4 +240,4 @@ def open_source(spec: str | int | Path, *, loop: bool = False) -> FrameSource:
         return FolderSource(path, loop=loop)
     if path.is_file():
         return CaptureSource(str(path), live=False, loop=loop)
-    raise FrameSourceError(f"frame source {str(spec)!r}: not a camera index, URL, video file or folder")
+    raise CameraError(f"frame source {str(spec)!r}: not a camera index, URL, video file or folder")

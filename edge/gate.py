@@ -1,8 +1,9 @@
 """One gate's passages: frames -> plate -> decision -> recorded event -> barrier -> snapshot.
 
 Also the guard's actions, which go through the same path: every barrier command
-follows a committed event (the decision or the guard's override), and a barrier
-fault turns the event into a review for the guard.
+follows a committed event (the decision or the guard's override). The decision
+(edge.decision.decide) is final but for one I/O fault: a barrier that does not
+answer turns the event into a review for the guard.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from edge.errors import BarrierError
 from edge.reader import Box, ConsensusPolicy, PlateRead, Reader, Verdict, vote
 from edge.snapshots import Snapshots, encode_snapshot
 from edge.store import AuditEntry, Store
-from shared import Direction, GateEvent, Outcome, Reason
+from shared import Direction, GateEvent, NearMissCandidate, Outcome, Reason
 
 logger = logging.getLogger(__name__)
 
@@ -68,13 +69,8 @@ def read_vehicle(reader: Reader, frames: Iterable[np.ndarray], max_frames: int,
 
 def decide_at_gate(read: Read, bundles: BundleKeeper, store: Store, now: datetime,
                    min_confidence: float) -> Decision:
-    """The pure decision on the held bundle and the vehicles inside, plus the expired-bundle policy."""
-    index, expired = bundles.current(now)
-    decision = decide(read, index, SiteState.of(store.inside()), now, min_confidence)
-    if expired and decision.opens and read.direction is Direction.ENTRY:
-        # Expired data may hide a suspension: a guard confirms every entry it would open.
-        return Decision(Outcome.REVIEW, Reason.NO_BUNDLE, decision.contract_id, decision.deadline)
-    return decision
+    """Gather what the gate holds now (the verified bundle's index, the vehicles inside) and decide."""
+    return decide(read, bundles.index, SiteState.of(store.inside()), now, min_confidence)
 
 
 class Gate:
@@ -105,20 +101,17 @@ class Gate:
 
     def _pass(self, lane: LaneSettings, vehicle: VehicleRead) -> GateEvent:
         now = self.clock()
-        read = Read(vehicle.plate, vehicle.confidence, lane.direction)
-        decision = self.decide(read, now)
-        doubtful = vehicle.verdict in (Verdict.DISAGREEMENT, Verdict.TOO_FEW)
-        if doubtful and lane.direction is Direction.ENTRY and decision.outcome is not Outcome.DENY:
-            decision = Decision(Outcome.REVIEW, Reason.READS_DISAGREE, decision.contract_id,
-                                decision.deadline)
+        decision = self.decide(Read(vehicle.plate, vehicle.confidence, lane.direction, vehicle.verdict), now)
         event = self.new_event(lane, decision, now, plate=vehicle.plate, plate_read=vehicle.raw_text,
-                            confidence=vehicle.confidence)
+                               confidence=vehicle.confidence)
         return self.commit(lane, event, None, vehicle.frame, vehicle.box)
 
     def new_event(self, lane: LaneSettings, decision: Decision, now: datetime, **fields: Any) -> GateEvent:
         return GateEvent(event_id=uuid4(), site_id=self.settings.site_id, gate_id=self.settings.gate_id,
                          direction=lane.direction, outcome=decision.outcome, reason=decision.reason,
-                         contract_id=decision.contract_id, at=now, deadline=decision.deadline, **fields)
+                         contract_id=decision.contract_id, at=now, deadline=decision.deadline,
+                         near_misses=[NearMissCandidate(plate=c.plate, contract_id=c.contract_id)
+                                      for c in decision.near_misses], **fields)
 
     def commit(self, lane: LaneSettings, event: GateEvent, audit: AuditEntry | None,
                 frame: np.ndarray | None = None, box: Box | None = None) -> GateEvent:

@@ -153,6 +153,3 @@ class OutboxRelay:
             if mid is None:
                 return  # disconnected meanwhile; the rows stay in the outbox
             self._inflight[mid] = _InFlight(event_id, time.monotonic())
-
-    def idle(self) -> bool:
-        return not self._inflight and not self._done and self._inbox.empty()

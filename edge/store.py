@@ -208,9 +208,6 @@ class Store:
     def outbox_depth(self) -> int:
         return int(self._all("SELECT count(*) FROM events WHERE delivered_at IS NULL")[0][0])
 
-    def undelivered_ids(self) -> list[str]:
-        return [eid for (eid,) in self._all("SELECT event_id FROM events WHERE delivered_at IS NULL")]
-
     # -- audit, alerts, dead letters, snapshots ---------------------------------------------------
 
     def audit(self, limit: int = 100) -> list[AuditEntry]:

@@ -19,6 +19,7 @@ from shared.errors import (
     WindowError,
 )
 from shared.messages import (
+    MAX_NEAR_MISSES,
     AlertKind,
     Direction,
     GateEvent,
@@ -26,6 +27,7 @@ from shared.messages import (
     GateStatus,
     GuardAction,
     GuardOverride,
+    NearMissCandidate,
     OverrideReason,
     SiteAlert,
     encode_message,
@@ -58,11 +60,11 @@ from shared.signing import (
 from shared.windows import Coverage, DayType, TimeWindow, coverage_at, day_type
 
 __all__ = [
-    "CONFUSABLE_PAIRS", "ID_PATTERN", "PROVINCES",
+    "CONFUSABLE_PAIRS", "ID_PATTERN", "MAX_NEAR_MISSES", "PROVINCES",
     "AlertKind", "BundleError", "BundleExpiredError", "BundleRollbackError",
     "BundleSignatureError", "Clock", "Contract", "ContractBundle", "ContractStatus", "Coverage",
     "DayType", "Direction", "GateEvent", "GateState", "GateStatus", "GuardAction",
-    "GuardOverride", "MessageError", "NearMiss", "Outcome", "OverrideReason",
+    "GuardOverride", "MessageError", "NearMiss", "NearMissCandidate", "Outcome", "OverrideReason",
     "ParkingError", "Plate", "PlateError", "PlateIndex", "PlateKind", "Reason",
     "SecretFileError", "SignedBundle", "SiteAlert", "SiteInfo", "TimeWindow", "UnknownKeyError",
     "WindowError", "canonical_json", "coverage_at", "day_type", "encode_message",

@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from shared.contracts import ID_PATTERN
 from shared.errors import MessageError
-from shared.plates import normalise_plate
+from shared.plates import normalise_plate, parse_plate
 from shared.reasons import Outcome, Reason
 
 MAX_PAYLOAD_BYTES = 256 * 1024
@@ -50,6 +50,23 @@ class GuardOverride(_Message):
     original_plate: str | None = Field(default=None, max_length=16)
 
 
+MAX_NEAR_MISSES = 5  # near-miss candidates an event carries at most
+
+
+class NearMissCandidate(_Message):
+    """A contracted plate one character away from the read, and the contract that holds it."""
+
+    plate: str = Field(max_length=16, description="the contracted plate, normalised")
+    contract_id: str = Field(pattern=ID_PATTERN, description="the contract the guard may open as")
+
+    @field_validator("plate")
+    @classmethod
+    def _valid_plate(cls, value: str) -> str:
+        if value != parse_plate(value).text:
+            raise ValueError("plate must be normalised")
+        return value
+
+
 class GateEvent(_Message):
     """A vehicle at a gate and what the gate did. Sent at least once."""
 
@@ -68,6 +85,9 @@ class GateEvent(_Message):
     deadline: AwareDatetime | None = Field(default=None, description="departure deadline, entries")
     snapshot_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     override: GuardOverride | None = None
+    near_misses: tuple[NearMissCandidate, ...] = Field(
+        default=(), max_length=MAX_NEAR_MISSES,
+        description="contracted plates close to an unmatched read, for the guard (reason near_miss)")
 
     @field_validator("plate")
     @classmethod

@@ -12,7 +12,6 @@ Public surface::
 from edge.reader.consensus import Consensus, ConsensusPolicy, Verdict, vote
 from edge.reader.errors import (
     EngineUnavailableError,
-    FrameSourceError,
     MissingWeightsError,
     ReaderError,
     UnknownEngineError,
@@ -28,7 +27,6 @@ __all__ = [
     "Consensus",
     "ConsensusPolicy",
     "EngineUnavailableError",
-    "FrameSourceError",
     "MissingWeightsError",
     "PlateRead",
     "Reader",

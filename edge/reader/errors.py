@@ -1,20 +1,19 @@
-"""Every error the plate reader raises on purpose.
+"""Every error the plate reader raises on purpose; the edge process's tree is in edge/errors.py.
 
-    ReaderError (ParkingError)
+    ReaderError (EdgeError)
     ├── MissingWeightsError     a model file is not where the engine looks for it
     ├── EngineUnavailableError  an engine's package is not installed
-    ├── UnknownEngineError      a configured engine name that does not exist
-    └── FrameSourceError        a camera, file or folder that cannot be opened at all
+    └── UnknownEngineError      a configured engine name that does not exist
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from shared.errors import ParkingError
+from edge.errors import EdgeError
 
 
-class ReaderError(ParkingError):
+class ReaderError(EdgeError):
     """Base of the plate reader's errors."""
 
 
@@ -44,7 +43,3 @@ class UnknownEngineError(ReaderError, ValueError):
     def __init__(self, engine: str, known: tuple[str, ...]) -> None:
         super().__init__(f"engine: unknown name {engine!r}, expected one of {', '.join(known)}")
         self.engine = engine
-
-
-class FrameSourceError(ReaderError):
-    """A frame source that cannot be opened at all (bad path, bad spec)."""

@@ -27,10 +27,6 @@ class PlateRead:
     engine: str = ""
     raw_text: str = field(default="", compare=False)
 
-    @property
-    def is_valid(self) -> bool:
-        return self.plate is not None
-
 
 @runtime_checkable
 class Reader(Protocol):

@@ -81,7 +81,7 @@ def test_signed_contract_reaches_the_gate_and_the_car_makes_a_stay(
 
 def test_unknown_car_denied_near_miss_to_the_guard_whose_opening_reaches_central(
         make_central: Callable[..., Central], make_gate: Callable[..., Gate]) -> None:
-    central, gate, _ = _ready_stack(make_central, make_gate)
+    central, gate, contract = _ready_stack(make_central, make_gate)
     gate.show("entry", "02.jpg", "03.jpg")  # 京C55555: no contract; 沪A12346: one character off 沪A12345
     gate.start()
     events = wait_for("two reads at central", lambda: len(found := central.events()) == 2 and found,
@@ -96,6 +96,7 @@ def test_unknown_car_denied_near_miss_to_the_guard_whose_opening_reaches_central
         assert guard.login().status_code == 200
         reads = {r["event_id"]: r for r in guard.state()["reads"]}
         assert reads[near["event_id"]]["outcome"] == "review"
+        assert reads[near["event_id"]]["near_misses"] == [{"plate": PLATE, "contract_id": contract["id"]}]
         opened = guard.act(near["event_id"], "open", {"reason": "misread", "comment": "A12345, 6 was dirt"})
         assert opened.status_code == 200, opened.text
         assert guard.http.get("/api/audit").json()[0]["guard"] == "guard1"

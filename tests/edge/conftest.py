@@ -53,6 +53,22 @@ def public_keys(signing_key: Any) -> dict[str, str]:
     return {"k1": public_key_to_text(signing_key.public_key())}
 
 
+# A key for the tests that build a gate without the broker, from settings_data().
+KEY = generate_private_key()
+KEYS = {"k1": public_key_to_text(KEY.public_key())}
+
+
+def settings_data(tmp_path: Path, **overrides: object) -> dict[str, object]:
+    """Settings of a gate at site s1 with an entry and an exit lane and no broker; keywords replace."""
+    data: dict[str, object] = {
+        "environment": "development", "site_id": "s1", "gate_id": "g1", "data_dir": str(tmp_path / "gate"),
+        "lanes": [{"name": "entry", "direction": "entry", "camera": "0"},
+                  {"name": "exit", "direction": "exit", "camera": "1"}],
+        "public_keys": KEYS, "guard": {"accounts": {"guard1": guard_hash()}},
+    }
+    return {**data, **overrides}
+
+
 _gate_numbers = iter(range(1, 10_000))
 
 

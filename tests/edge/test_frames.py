@@ -10,8 +10,8 @@ import cv2
 import numpy as np
 import pytest
 
+from edge.errors import CameraError
 from edge.frames import Backoff, CaptureSource, FolderSource, open_source, redact_url
-from edge.reader import FrameSourceError
 from tests.conftest import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "reader"
@@ -72,7 +72,7 @@ def test_dropped_stream_reopens_with_exponential_backoff(caplog: pytest.LogCaptu
                            backoff=Backoff(initial_s=1.0, maximum_s=3.0))
     with caplog.at_level(logging.DEBUG, logger="edge.frames"):
         frames = list(source)
-    assert [f.index for f in frames] == [0, 1, 2]
+    assert len(frames) == 3
     # drop -> 1 s, open fails -> 2 s, open fails -> 3 s (capped); a good frame resets it -> 1 s
     assert sleeps == [1.0, 2.0, 3.0, 1.0]
     assert camera.targets == [url] * 5
@@ -113,8 +113,8 @@ def test_folder_source_replays_sorted_and_skips_corrupt_images(tmp_path: Path) -
 def test_looping_folder_replays_until_stopped(tmp_path: Path) -> None:
     cv2.imwrite(str(tmp_path / "a.png"), GOOD)
     frames = FolderSource(tmp_path, loop=True)
-    indices = [frame.index for frame, _ in zip(frames, range(5), strict=False)]
-    assert indices == [0, 1, 2, 3, 4]
+    replayed = [frame.source for frame, _ in zip(frames, range(5), strict=False)]
+    assert replayed == [f"{tmp_path}/a.png"] * 5
 
 
 def test_open_source_picks_the_kind(tmp_path: Path) -> None:
@@ -122,7 +122,7 @@ def test_open_source_picks_the_kind(tmp_path: Path) -> None:
     assert isinstance(open_source("0"), CaptureSource) and open_source("0").live
     camera = open_source("rtsp://u:p@cam/1")
     assert isinstance(camera, CaptureSource) and camera.name == "rtsp://***@cam/1"
-    with pytest.raises(FrameSourceError, match="nowhere"):
+    with pytest.raises(CameraError, match="nowhere"):
         open_source(str(tmp_path / "nowhere"))
 
 

@@ -34,7 +34,7 @@ def guard_page(gate_settings: Callable[..., EdgeSettings], clock: SteppingClock,
                signing_key: object) -> Iterator[GuardPage]:
     central.publish_bundle(signed(signing_key, issued_at=WEDNESDAY_EVENING - timedelta(hours=1)))
     settings = gate_settings(guard={"max_failures": 3})
-    agent = Agent(settings, clock=clock, reader=ScriptedReader(["沪B99999", "沪A12345"]),
+    agent = Agent(settings, clock=clock, reader=ScriptedReader(["沪B99999", "沪A12345", "沪A12346"]),
                   vehicles={"entry": [], "exit": []})
     agent.start()
     wait_until(lambda: agent.bundles.sequence == 1, what="bundle held")
@@ -67,6 +67,8 @@ def test_guard_logs_in_sees_a_read_opens_with_a_reason_and_finds_it_in_the_audit
     agent = guard_page.agent
     agent.pass_vehicle(agent.settings.lanes[0], [frame_for(0)])  # 沪B99999: no contract, denied
     original = agent.store.recent_events(1)[0]
+    agent.pass_vehicle(agent.settings.lanes[0], [frame_for(2)])  # 沪A12346: one character from 沪A12345
+    near = agent.store.recent_events(1)[0]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -79,6 +81,8 @@ def test_guard_logs_in_sees_a_read_opens_with_a_reason_and_finds_it_in_the_audit
             expect(row).to_contain_text("沪B99999")
             expect(row.locator(".reason")).to_contain_text(Reason.NO_CONTRACT.label("zh-CN"))
             expect(row.locator("img")).to_have_count(1)
+            near_row = page.locator(f"tr[data-event-id='{near.event_id}']")
+            expect(near_row.locator(".near-miss")).to_have_text("疑似 沪A12345 (合约 c1)")
             row.locator(".act-open").click()
             page.click("#action-confirm")  # no reason chosen: refused by the page
             expect(page.locator("#action-error")).not_to_be_empty()
@@ -89,9 +93,14 @@ def test_guard_logs_in_sees_a_read_opens_with_a_reason_and_finds_it_in_the_audit
             expect(page.locator("#audit tbody tr").first).to_contain_text("visitor for room 301")
             page.click("#lang")
             expect(page.locator("#audit tbody tr").first).to_contain_text("Open")
+            near_row.locator(".near-miss").click()  # open as that contract: the read corrected to it
+            expect(page.locator("#action-plate")).to_have_value("沪A12345")
+            page.click("#action-confirm")
+            expect(page.locator("#audit tbody tr").first).to_contain_text("Correct plate")
         finally:
             browser.close()
-    assert len(agent.barrier.commands) == 1  # type: ignore[attr-defined]
+    assert len(agent.barrier.commands) == 2  # type: ignore[attr-defined]
+    assert agent.store.inside()["沪A12345"].contract_id == "c1"
     wait_until(lambda: any(e.override for e in central.events), what="override event at central")
     override = next(e for e in central.events if e.override)
     assert override.reason is Reason.GUARD_OPEN and override.override is not None
@@ -99,6 +108,16 @@ def test_guard_logs_in_sees_a_read_opens_with_a_reason_and_finds_it_in_the_audit
     assert override.override.reason is OverrideReason.VISITOR
     assert str(override.override.original_event_id) == original.event_id
     assert str(override.event_id) != original.event_id
+
+
+def test_a_near_miss_shows_the_guard_the_contracted_plate_and_its_contract(guard_page: GuardPage) -> None:
+    agent = guard_page.agent
+    agent.pass_vehicle(agent.settings.lanes[0], [frame_for(2)])  # 沪A12346: one character from 沪A12345
+    with httpx.Client(base_url=guard_page.url) as client:
+        assert _login(client).status_code == 200
+        read = client.get("/api/state").json()["reads"][0]
+    assert (read["plate"], read["outcome"], read["reason"]) == ("沪A12346", "review", "near_miss")
+    assert read["near_misses"] == [{"plate": "沪A12345", "contract_id": "c1"}]
 
 
 def test_requests_without_a_session_are_refused(guard_page: GuardPage) -> None:

@@ -41,7 +41,7 @@ def test_a_loop_lane_reads_only_while_the_loop_is_occupied(tmp_path: Path) -> No
 
 def test_trigger_loop_without_an_input_is_refused(tmp_path: Path) -> None:
     from edge.config import load_settings
-    from tests.edge.test_units import settings_data
+    from tests.edge.conftest import settings_data
 
     lanes = [{"name": "entry", "direction": "entry", "camera": "0", "trigger": "loop"}]
     with pytest.raises(ConfigError, match="loop_input"):

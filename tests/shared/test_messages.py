@@ -10,7 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared import Direction, GateEvent, MessageError, Outcome, Reason, encode_message, parse_message
+from shared import (
+    MAX_NEAR_MISSES,
+    Direction,
+    GateEvent,
+    MessageError,
+    NearMissCandidate,
+    Outcome,
+    Reason,
+    encode_message,
+    parse_message,
+)
 from shared.topics import events_topic, parse_gate_topic
 
 
@@ -31,6 +41,15 @@ def test_round_trip() -> None:
     assert parsed.plate == "沪A12345" and parsed.at.tzinfo is not None and parsed.opened
 
 
+def test_near_miss_candidates_round_trip_and_payloads_without_them_still_parse() -> None:
+    candidates = [{"plate": "沪A12345", "contract_id": "c-0123456789abcdef"}]
+    parsed = parse_message(GateEvent, json.dumps(_event(near_misses=candidates)).encode())
+    assert parsed.near_misses == (NearMissCandidate(plate="沪A12345", contract_id="c-0123456789abcdef"),)
+    older = _event()
+    del older["near_misses"]  # a gate from before the field
+    assert parse_message(GateEvent, json.dumps(older).encode()).near_misses == ()
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
@@ -42,6 +61,11 @@ def test_round_trip() -> None:
         ({"plate": "沪a12345"}, "plate"),  # must be normalised
         ({"extra": 1}, "extra"),
         ({"reason": "because"}, "reason"),
+        ({"near_misses": [{"plate": "沪a12345", "contract_id": "c1"}]}, "near_misses.0.plate"),
+        ({"near_misses": [{"plate": "XYZ", "contract_id": "c1"}]}, "near_misses.0.plate"),
+        ({"near_misses": [{"plate": "沪A12345", "contract_id": "c1/#"}]}, "near_misses.0.contract_id"),
+        ({"near_misses": [{"plate": "沪A12345", "contract_id": "c1"}] * (MAX_NEAR_MISSES + 1)},
+         "near_misses"),
     ],
 )
 def test_bad_fields_are_named(changes: dict[str, object], field: str) -> None:

@@ -10,7 +10,8 @@ const T = {
     offline: "未连接中心", outcome_open: "放行", outcome_deny: "拒绝", outcome_review: "待人工确认",
     minutes: "分钟", overdue: "超时", reason_required: "请选择原因", locked: "账号已锁定，请稍后再试",
     bad_login: "账号或密码错误", other_lang: "English", unreadable: "无法识别", lanes: "车道",
-    open_lane: "手动开闸", entry: "入口", exit: "出口", no_read: "未识别车辆"},
+    open_lane: "手动开闸", entry: "入口", exit: "出口", no_read: "未识别车辆", near_miss: "疑似",
+    contract: "合约"},
   "en": {title: "Gate guard", logout: "Log out", login: "Guard login", username: "Name", password: "Password",
     signin: "Log in", reads: "Latest reads", time: "Time", lane: "Lane", snapshot: "Snapshot", plate: "Plate",
     confidence: "Confidence", decision: "Decision", reason: "Reason", actions: "Actions", choose: "Choose",
@@ -22,7 +23,7 @@ const T = {
     outcome_review: "review", minutes: "min", overdue: "overdue", reason_required: "Choose a reason",
     locked: "Account locked; try later", bad_login: "Wrong name or password", other_lang: "中文",
     unreadable: "unreadable", lanes: "Lanes", open_lane: "Open lane", entry: "entry", exit: "exit",
-    no_read: "vehicle not read"},
+    no_read: "vehicle not read", near_miss: "close to", contract: "contract"},
 };
 let lang = localStorage.getItem("guard-lang") || "zh-CN";
 let csrf = "";
@@ -115,9 +116,7 @@ function readRow(r) {
     img.alt = r.plate || "";
     shot.append(img);
   }
-  const plate = r.override && r.override.original_plate && r.override.original_plate !== r.plate
-    ? `${r.plate || "?"} (← ${r.override.original_plate})` : (r.plate || t("unreadable"));
-  row.append(shot, el("td", plate, "plate"), el("td", Number(r.confidence).toFixed(2)));
+  row.append(shot, plateCell(r), el("td", Number(r.confidence).toFixed(2)));
   row.append(el("td", t(`outcome_${r.outcome}`), `outcome-${r.outcome}`),
              el("td", lang === "en" ? r.reason_label.en : r.reason_label.zh, "reason"));
   const actions = el("td");
@@ -129,6 +128,21 @@ function readRow(r) {
   }
   row.append(actions);
   return row;
+}
+
+// The plate as read, and the contracted plates it may be: a tap corrects the read to one of them.
+function plateCell(r) {
+  const plate = r.override && r.override.original_plate && r.override.original_plate !== r.plate
+    ? `${r.plate || "?"} (← ${r.override.original_plate})` : (r.plate || t("unreadable"));
+  const cell = el("td", plate, "plate");
+  for (const miss of r.near_misses || []) {
+    const button = el("button", `${t("near_miss")} ${miss.plate} (${t("contract")} ${miss.contract_id})`,
+                      "near-miss");
+    button.type = "button";
+    button.addEventListener("click", () => ask("correct", r, miss.plate));
+    cell.append(button);
+  }
+  return cell;
 }
 
 function laneButton(lane) {
@@ -159,7 +173,7 @@ function renderAudit(entries) {
   }));
 }
 
-function ask(action, read) {
+function ask(action, read, plate) {
   pending = {action, read};
   $("action-title").textContent = t(action);
   $("action-read").textContent = read.lane && !read.event_id ? `${read.lane} · ${t("no_read")}`
@@ -167,7 +181,7 @@ function ask(action, read) {
   $("reason-row").hidden = action !== "open" && action !== "open_lane";
   $("plate-row").hidden = action !== "correct" && action !== "open_lane";
   $("action-reason").value = "";
-  $("action-plate").value = read.plate || "";
+  $("action-plate").value = plate || read.plate || "";
   $("action-comment").value = "";
   $("action-error").textContent = "";
   $("action-dialog").showModal();
