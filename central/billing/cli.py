@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from central.billing.errors import MonthError
 from central.billing.month import Month
+from central.errors import MonthError
 
 
 def add_parser(subparsers: Any) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from central.billing.errors import MonthError
+from central.errors import MonthError
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 

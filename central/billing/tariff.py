@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from central.billing.errors import StayError, TariffError
+from central.errors import StayError, TariffError
 from shared import Contract, TimeWindow, day_type
 
 _MAX_FEN = 10_000_000_00  # ten million yuan: any amount above is a typo

@@ -27,8 +27,7 @@ from central.enforcement.timeline import (
     WatchedStay,
 )
 from central.enforcement.timeline import Suspension as SuspensionDue
-from shared import AlertKind, ContractStatus, SiteAlert, encode_message
-from shared.topics import alerts_topic
+from shared import AlertKind, ContractStatus, SiteAlert, alerts_topic, encode_message
 
 logger = logging.getLogger(__name__)
 

@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session
 from central import db
 from central.ingest.gates import GateStatusUpdate, apply_status
 from central.ingest.stays import pair_stays
-from shared import GateEvent, GateStatus, MessageError, parse_message
-from shared.topics import parse_gate_topic
+from shared import GateEvent, GateStatus, MessageError, parse_gate_topic, parse_message
 
 logger = logging.getLogger(__name__)
 
