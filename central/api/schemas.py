@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from central.core.security import Role
+from central.db import StayStatus
 from shared import ID_PATTERN, ContractStatus, TimeWindow, parse_plate
 
 Id = Annotated[str, Field(pattern=ID_PATTERN, description="lowercase id, safe in topics and URLs")]
@@ -190,7 +191,7 @@ class StayOut(_Out):
     entered_at: datetime | None
     exited_at: datetime | None
     deadline: datetime | None
-    status: str
+    status: StayStatus
 
 
 class NearbySite(BaseModel):
