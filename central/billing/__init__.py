@@ -19,9 +19,9 @@ from central.billing.tariff import (
     UsageDay,
     charge_seconds,
     charge_stay,
-    seconds_of,
 )
 from central.errors import BillingError, MonthError, StayError, TariffError
+from central.overstay import seconds_of
 
 __all__ = [
     "BillingError", "Charge", "ContractHours", "LineKind", "Month", "MonthError", "Statement",

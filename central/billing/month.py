@@ -52,9 +52,6 @@ class Month:
     def next(self) -> Month:
         return Month(self.year + self.month // 12, self.month % 12 + 1)
 
-    def previous(self) -> Month:
-        return Month(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
-
     def bounds(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
         """Local midnight on the first day to local midnight on the next month's first day."""
         start = datetime.combine(self.first_day, datetime.min.time(), tzinfo=tz)

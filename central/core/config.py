@@ -21,6 +21,7 @@ from pydantic_settings import (
 )
 
 from central.errors import ConfigError
+from central.overstay import DEFAULT_GRACE_MINUTES
 from shared import ID_PATTERN, private_key_from_text, read_secret
 
 # Development-only secrets: known to everybody, refused outside development.
@@ -125,7 +126,7 @@ class EnforcementSettings(_Section):
     window_days: int = Field(default=30, ge=1, le=365, description="... within M days")
     lookback_hours: int = Field(default=48, ge=1, le=24 * 31,
                                 description="closed stays this recent are checked for a late exit")
-    default_grace_minutes: int = Field(default=15, ge=0, le=24 * 60,
+    default_grace_minutes: int = Field(default=DEFAULT_GRACE_MINUTES, ge=0, le=24 * 60,
                                        description="grace for a stay without a contract")
     webhook_url: HttpUrl | None = Field(default=None, description="resident webhook; none: no webhook")
     webhook_timeout_s: float = Field(default=5.0, gt=0, le=60, description="one webhook call at most")
