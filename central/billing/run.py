@@ -15,7 +15,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, Connection, Row, and_, cast, func, or_, select
@@ -120,11 +120,26 @@ def issued_contracts(conn: Connection, month: Month) -> set[str]:
     return set(conn.scalars(select(StatementRecord.contract_id).where(StatementRecord.month == str(month))))
 
 
+class StayToCharge(NamedTuple):
+    """One row of the stays stream. The query labels its columns with these names, in this
+    order; a million rows a month are read through this tuple rather than by SQLAlchemy's
+    slower attribute lookup on each row."""
+
+    contract_id: str
+    stay_id: int
+    plate: str
+    entered: int  # POSIX seconds, floored, computed by the database
+    exited: int
+    deadline: int | None
+    billed: int | None  # fen already billed for this stay, None when never billed
+
+
 def stays_by_contract(
     conn: Connection, month: Month,
 ) -> Iterator[tuple[str, list[StayRecord], dict[int, int]]]:
     """Stays to charge, one contract at a time: (contract id, stays, what was billed for them)."""
-    rows = conn.execute(_stays_query(month), execution_options={"stream_results": True, "yield_per": 20_000})
+    streamed = {"stream_results": True, "yield_per": 20_000}
+    rows = map(StayToCharge._make, conn.execute(_stays_query(month), execution_options=streamed))
     for contract_id, group in itertools.groupby(rows, key=lambda r: r.contract_id):
         stays, billed = [], {}
         for row in group:
@@ -149,9 +164,10 @@ def _stays_query(month: Month) -> Any:
     entered, exited, deadline = epoch(Stay.entered_at), epoch(Stay.exited_at), epoch(Stay.deadline)
     changed = or_(last.c.entered.is_distinct_from(entered), last.c.exited.is_distinct_from(exited),
                   last.c.deadline.is_distinct_from(deadline))
+    columns = {"contract_id": Stay.contract_id, "stay_id": Stay.id, "plate": Stay.plate, "entered": entered,
+               "exited": exited, "deadline": deadline, "billed": billed.c.billed}
     return (
-        select(Stay.contract_id, Stay.id.label("stay_id"), Stay.plate, entered.label("entered"),
-               exited.label("exited"), deadline.label("deadline"), billed.c.billed)
+        select(*(columns[name].label(name) for name in StayToCharge._fields))
         .outerjoin(billed, billed.c.stay_id == Stay.id)
         .outerjoin(last, (last.c.statement_id == billed.c.last_statement) & (last.c.stay_id == Stay.id))
         .where(and_(Stay.contract_id.is_not(None), Stay.entered_at.is_not(None),

@@ -41,47 +41,71 @@ def insert_rows(conn: Connection, target: Table | type[Base], columns: Sequence[
         return []
     table = target if isinstance(target, Table) else cast(Table, target.__table__)
     if conn.dialect.name == "sqlite" and returning is not None:
-        statement = sqlite.insert(table)
-        if skip_duplicates:
-            statement = statement.on_conflict_do_nothing()
-        params = [dict(zip(columns, row, strict=True)) for row in rows]
-        return list(conn.execute(statement.returning(table.c[returning]), params).scalars())
-    values = _driver_values(conn, table, columns, rows)
+        return _sqlite_returning(conn, table, columns, rows, skip_duplicates, returning)
+    processors = _processors(conn, table, columns)
     names = ", ".join(columns)
     conflict = " ON CONFLICT DO NOTHING" if skip_duplicates else ""
     if conn.dialect.name != "postgresql":
         marks = ", ".join("?" * len(columns))
         conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks}){conflict}",
-                             list(zip(*values, strict=True)))
+                             _driver_rows(rows, processors))
         return []
     if not skip_duplicates and returning is None:
-        _copy(conn, table.name, names, values)
+        _copy(conn, table.name, names, _driver_rows(rows, processors))
         return []
     arrays = ", ".join(f"%b::{table.c[c].type.compile(dialect=conn.dialect)}[]" for c in columns)
     back = f" RETURNING {table.c[returning].name}" if returning is not None else ""
-    result = conn.exec_driver_sql(
-        f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays}){conflict}{back}", tuple(values))
+    sql = f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays}){conflict}{back}"
+    result = conn.exec_driver_sql(sql, tuple(_driver_columns(rows, processors)))
     return list(result.scalars()) if returning is not None else []
 
 
-def _driver_values(conn: Connection, table: Table, columns: Sequence[str], rows: Rows) -> list[list[Any]]:
-    """One list per column, each value as the column's type hands it to the driver."""
-    found = []
-    for index, name in enumerate(columns):
+def _sqlite_returning(conn: Connection, table: Table, columns: Sequence[str], rows: Rows,
+                      skip_duplicates: bool, returning: str) -> list[Any]:
+    # executemany with RETURNING: SQLAlchemy batches it into multi-row INSERTs ("insertmanyvalues")
+    statement = sqlite.insert(table)
+    if skip_duplicates:
+        statement = statement.on_conflict_do_nothing()
+    params = [dict(zip(columns, row, strict=True)) for row in rows]
+    return list(conn.execute(statement.returning(table.c[returning]), params).scalars())
+
+
+Processor = Callable[[Any], Any] | None
+
+
+def _processors(conn: Connection, table: Table, columns: Sequence[str]) -> list[Processor]:
+    """What each column's type does to a value before the driver sees it (None: nothing)."""
+    found: list[Processor] = []
+    for name in columns:
         column_type = table.c[name].type
-        process: Callable[[Any], Any] | None = column_type.bind_processor(conn.dialect)
+        process: Processor = column_type.bind_processor(conn.dialect)
         if process is None and isinstance(column_type, JSON):  # psycopg adapts JSON itself, not in arrays
             process = json.dumps
+        found.append(process)
+    return found
+
+
+def _driver_columns(rows: Rows, processors: list[Processor]) -> list[list[Any]]:
+    """One list per column, each value as the driver must get it."""
+    found = []
+    for index, process in enumerate(processors):
         column = [row[index] for row in rows]
         found.append([None if v is None else process(v) for v in column] if process else column)
     return found
 
 
-def _copy(conn: Connection, table: str, names: str, values: list[list[Any]]) -> None:
+def _driver_rows(rows: Rows, processors: list[Processor]) -> list[Sequence[Any]]:
+    """The rows as the driver must get them (a list: one executemany); as given when no column needs it."""
+    if not any(processors):
+        return rows if isinstance(rows, list) else list(rows)
+    return list(zip(*_driver_columns(rows, processors), strict=True))
+
+
+def _copy(conn: Connection, table: str, names: str, rows: Rows) -> None:
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-            for row in zip(*values, strict=True):
+            for row in rows:
                 copy.write_row(row)
     finally:
         cursor.close()
