@@ -2,13 +2,14 @@
 
     python -m benchmarks.billing [--contracts N] [--stays N] [--backend sqlite|postgresql]
 
-The synthetic data is bulk-loaded first (executemany on SQLite, COPY on
-PostgreSQL) and not timed; only ``bill_month`` is. One JSON line per backend.
+The synthetic data is bulk-loaded first (``central.db.bulk.insert_rows``: executemany on
+SQLite, unnest() on PostgreSQL) and not timed; only ``bill_month`` is. One JSON line per backend.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import tempfile
@@ -22,7 +23,8 @@ from sqlalchemy import insert
 
 from central.billing import Month
 from central.billing.run import bill_month
-from central.db import Contract, Database, Institution, Product, Resident, Site
+from central.db import Contract, Database, Institution, Product, Resident, Site, Stay, StayStatus
+from central.db.bulk import insert_rows
 from central.db.migrate import upgrade_to_head
 from shared import DayType, TimeWindow
 
@@ -72,30 +74,15 @@ def synthetic_stays(contracts: int, stays: int, seed: int = 7) -> Iterator[tuple
         entered = night + timedelta(minutes=rng.randrange(0, 240))
         deadline = night + timedelta(hours=12, minutes=30)
         exited = deadline - timedelta(minutes=rng.randrange(-60, 450))
-        yield (f"site-{c % SITES}", f"沪A{c:05d}", f"c{c:06d}", entered, exited, deadline, "closed")
+        yield (f"site-{c % SITES}", f"沪A{c:05d}", f"c{c:06d}", entered, exited, deadline, StayStatus.CLOSED)
 
 
-def load_stays(db: Database, contracts: int, stays: int) -> None:
-    raw = db.engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        if db.dialect == "postgresql":
-            with cursor.copy(f"COPY stays ({', '.join(STAY_COLUMNS)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
-                for row in synthetic_stays(contracts, stays):
-                    copy.write_row(row)
-        else:
-            marks = ", ".join("?" * len(STAY_COLUMNS))
-            cursor.execute("BEGIN")
-            cursor.executemany(f"INSERT INTO stays ({', '.join(STAY_COLUMNS)}) VALUES ({marks})",
-                               (_sqlite_row(row) for row in synthetic_stays(contracts, stays)))
-        raw.commit()
-    finally:
-        raw.close()
-
-
-def _sqlite_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    # The text form SQLAlchemy's SQLite DateTime reads back: naive UTC.
-    return (*row[:3], *(t.strftime("%Y-%m-%d %H:%M:%S.%f") for t in row[3:6]), row[6])
+def load_stays(db: Database, contracts: int, stays: int, chunk: int = 50_000) -> None:
+    """The stays through the service's own bulk insert, ``chunk`` rows per statement."""
+    rows = synthetic_stays(contracts, stays)
+    with db.transaction() as session:
+        while batch := list(itertools.islice(rows, chunk)):
+            insert_rows(session.connection(), Stay, STAY_COLUMNS, batch)
 
 
 def run_backend(url: str, backend: str, contracts: int, stays: int) -> dict[str, Any]:

@@ -100,7 +100,8 @@ def run_backend(name: str, url: str, broker: Broker, n: int, dup_fraction: float
     consumer.stop()
     with database.transaction() as session:
         stored = session.scalar(select(func.count()).select_from(db.GateEventRecord))
-        stays = session.scalar(select(func.count()).select_from(db.Stay).where(db.Stay.status == "closed"))
+        closed = db.Stay.status == db.StayStatus.CLOSED
+        stays = session.scalar(select(func.count()).select_from(db.Stay).where(closed))
     database.dispose()
     assert stored == len(events) and stays == len(events) // 2, (stored, stays)
     return {"backend": name, "events": len(events), "messages": len(messages),

@@ -1,18 +1,29 @@
 """Every error the central service raises on purpose, in one place.
 
-    CentralError
-    ├── ConfigError           a setting that cannot work (names the field)
-    ├── NotFoundError         a site, product, contract... that does not exist
-    ├── ForbiddenError        the caller's role does not allow this
-    ├── ConflictError         the change contradicts the current state
-    │   └── CapacityError     no place left under the product's quota
-    └── BrokerUnavailableError  the MQTT broker cannot take a message now
+    ParkingError (shared)
+    └── CentralError            anything the central service refuses to do
+        ├── ConfigError           a setting that cannot work (names the field)
+        ├── NotFoundError         a site, product, contract... that does not exist
+        ├── ForbiddenError        the caller's role does not allow this
+        ├── ConflictError         the change contradicts the current state
+        │   └── CapacityError     no place left under the product's quota
+        ├── BrokerUnavailableError  the MQTT broker cannot take a message now
+        ├── BillingError          anything billing refuses to do
+        │   ├── TariffError       a tariff that cannot be charged (a negative rate, a zero period)
+        │   ├── MonthError        a month text that is not YYYY-MM
+        │   └── StayError         a stay that cannot be charged (exit before entry, naive times)
+        └── EnforcementError      anything enforcement refuses to do
+            └── NotifyError       a resident adapter could not deliver (the outbox retries)
+
+The API maps them to HTTP statuses in ``central/api/main.py``.
 """
 
 from __future__ import annotations
 
+from shared import ParkingError
 
-class CentralError(Exception):
+
+class CentralError(ParkingError):
     """Base of every error raised on purpose by the central service."""
 
 
@@ -41,3 +52,32 @@ class CapacityError(ConflictError):
 
 class BrokerUnavailableError(CentralError):
     """Not connected to the broker: the caller keeps the message and retries."""
+
+
+class BillingError(CentralError):
+    """Base of every billing error."""
+
+
+class TariffError(BillingError, ValueError):
+    """A tariff value out of bounds; names the field and the value."""
+
+    def __init__(self, field: str, value: object, why: str) -> None:
+        super().__init__(f"tariff {field}: {why} (got {value!r})")
+        self.field = field
+        self.value = value
+
+
+class MonthError(BillingError, ValueError):
+    """A billing month that is not written YYYY-MM."""
+
+
+class StayError(BillingError, ValueError):
+    """A stay whose times cannot be charged."""
+
+
+class EnforcementError(CentralError):
+    """Base of every enforcement error."""
+
+
+class NotifyError(EnforcementError):
+    """An adapter could not deliver a notification; the message says why, without secrets."""

@@ -9,13 +9,14 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from central import db
+from central.db import StayStatus
 
 MAX_BUCKETS = 2000
 
 
 def occupied_now(session: Session, site_id: str) -> int:
     return session.scalar(select(func.count()).select_from(db.Stay).where(
-        db.Stay.site_id == site_id, db.Stay.status == "open")) or 0
+        db.Stay.site_id == site_id, db.Stay.status == StayStatus.OPEN)) or 0
 
 
 def occupancy_series(session: Session, site_id: str, start: datetime, end: datetime,

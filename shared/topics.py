@@ -1,4 +1,8 @@
-"""The MQTT topic tree (see docs/protocol.md)."""
+"""The MQTT topic tree (see docs/protocol.md): the only module that knows its layout.
+
+Everything else builds topics with these functions and reads them with the
+``parse_*`` functions; tests/test_layers.py refuses a topic written anywhere else.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ from shared.errors import MessageError
 
 ROOT = "parking/v1"
 _ID = re.compile(ID_PATTERN)
-_GATE_TOPIC = re.compile(r"^parking/v1/sites/([^/]+)/gates/([^/]+)/(events|status)$")
+_GATE_TOPIC = re.compile(rf"^{re.escape(ROOT)}/sites/([^/]+)/gates/([^/]+)/(events|status)$")
+_SITE_TOPIC = re.compile(rf"^{re.escape(ROOT)}/sites/([^/]+)/(contracts|alerts)$")
 
 
 def _checked(kind: str, value: str) -> str:
@@ -38,6 +43,8 @@ def alerts_topic(site: str) -> str:
 # Subscriptions of the central service (shared between consumers).
 ALL_EVENTS = f"{ROOT}/sites/+/gates/+/events"
 ALL_STATUS = f"{ROOT}/sites/+/gates/+/status"
+ALL_CONTRACTS = f"{ROOT}/sites/+/contracts"
+ALL_ALERTS = f"{ROOT}/sites/+/alerts"
 
 
 def shared_subscription(group: str, topic: str) -> str:
@@ -57,6 +64,20 @@ def parse_gate_topic(topic: str) -> GateTopic:
         raise MessageError("topic", topic, "not a gate events or status topic")
     site, gate, kind = match.groups()
     return GateTopic(_checked("site", site), _checked("gate", gate), kind)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteTopic:
+    site: str
+    kind: str  # "contracts" or "alerts"
+
+
+def parse_site_topic(topic: str) -> SiteTopic:
+    match = _SITE_TOPIC.match(topic)
+    if not match:
+        raise MessageError("topic", topic, "not a site contracts or alerts topic")
+    site, kind = match.groups()
+    return SiteTopic(_checked("site", site), kind)
 
 
 # Broker access rules (Mosquitto ACL syntax). A gate may publish only under its own
@@ -86,6 +107,6 @@ def central_acl(user: str = CENTRAL_USER) -> list[str]:
         f"user {user}",
         f"topic read {ALL_EVENTS}",
         f"topic read {ALL_STATUS}",
-        f"topic write {ROOT}/sites/+/contracts",
-        f"topic write {ROOT}/sites/+/alerts",
+        f"topic write {ALL_CONTRACTS}",
+        f"topic write {ALL_ALERTS}",
     ]

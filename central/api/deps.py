@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
@@ -16,6 +16,7 @@ from central.contracts.service import ContractRules
 from central.core.config import Settings
 from central.core.security import Principal, Role, principal_for
 from central.distribution.bundles import Signer
+from shared import Clock
 
 
 @dataclass
@@ -26,7 +27,7 @@ class AppState:
     database: db.Database
     signer: Signer
     rules: ContractRules
-    clock: Callable[[], datetime]
+    clock: Clock
 
 
 def get_state(request: Request) -> AppState:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -18,9 +17,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from central import db
 from central.api.deps import AppState
-from central.api.routes import admin, contracts, events, gates, health, sites
-from central.billing import BillingError
-from central.billing import api as billing_api
+from central.api.routes import admin, billing, contracts, events, gates, health, reports, sites
 from central.contracts.service import ContractRules
 from central.core.config import Settings
 from central.db.migrate import upgrade_to_head
@@ -28,6 +25,7 @@ from central.distribution.bundles import Signer
 from central.distribution.publisher import OutboxPublisher
 from central.enforcement import scheduler as enforcement
 from central.errors import (
+    BillingError,
     BrokerUnavailableError,
     CentralError,
     ConflictError,
@@ -36,15 +34,14 @@ from central.errors import (
 )
 from central.ingest.consumer import Ingestor
 from central.mqtt import MqttClient
-from central.reports import api as reports_api
-from shared import PlateError, utc_now
+from shared import Clock, PlateError, utc_now
 
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
 
 
-def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now, background: bool = False,
+def create_app(settings: Settings, *, clock: Clock = utc_now, background: bool = False,
                migrate: bool = True) -> FastAPI:
     database = db.Database(settings.database.url, settings.database.pool_size, settings.database.echo)
     state = AppState(settings=settings, database=database, signer=Signer.from_settings(settings.signing),
@@ -67,7 +64,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now, b
     app = FastAPI(title="Off-peak parking: central service", version="1", lifespan=lifespan,
                   docs_url="/docs", openapi_url=f"{API_PREFIX}/openapi.json")
     app.state.central = state
-    for module in (sites, contracts, events, gates, admin, health, billing_api, reports_api):
+    for module in (sites, contracts, events, gates, admin, health, billing, reports):
         app.include_router(module.router, prefix=API_PREFIX)
     _add_error_handlers(app)
     return app
@@ -94,6 +91,8 @@ def _start_background(state: AppState) -> list[Callable[[], None]]:
     return stops
 
 
+# A handler is found along the error's class hierarchy (most specific first), so a BillingError
+# answers 422 although it is also a CentralError.
 _STATUS: list[tuple[type[Exception], int]] = [
     (NotFoundError, 404), (ForbiddenError, 403), (ConflictError, 409), (BrokerUnavailableError, 503),
     (CentralError, 400), (PlateError, 422), (IntegrityError, 409), (DataError, 422),

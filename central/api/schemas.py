@@ -9,6 +9,8 @@ from typing import Annotated
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from central.core.security import Role
+from central.db import StayStatus
+from central.overstay import DEFAULT_GRACE_MINUTES, DEFAULT_OVERSTAY_PERIOD_MINUTES
 from shared import ID_PATTERN, ContractStatus, TimeWindow, parse_plate
 
 Id = Annotated[str, Field(pattern=ID_PATTERN, description="lowercase id, safe in topics and URLs")]
@@ -63,14 +65,14 @@ class ProductIn(_In):
     name: str = Field(min_length=1, max_length=200)
     windows: list[TimeWindow] = Field(min_length=1, max_length=14)
     min_stay_minutes: int = Field(default=60, ge=0, le=24 * 60)
-    grace_minutes: int = Field(default=15, ge=0, le=24 * 60)
+    grace_minutes: int = Field(default=DEFAULT_GRACE_MINUTES, ge=0, le=24 * 60)
     quota: int = Field(ge=0, le=100_000)
     monthly_fee_fen: Fen = 0
     usage_rate_fen: Fen = 0
     usage_period_minutes: int = Field(default=60, ge=1, le=24 * 60)
     daily_cap_fen: Fen | None = None
     overstay_rate_fen: Fen = 0
-    overstay_period_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    overstay_period_minutes: int = Field(default=DEFAULT_OVERSTAY_PERIOD_MINUTES, ge=1, le=24 * 60)
 
 
 class ProductOut(_Out):
@@ -190,7 +192,7 @@ class StayOut(_Out):
     entered_at: datetime | None
     exited_at: datetime | None
     deadline: datetime | None
-    status: str
+    status: StayStatus
 
 
 class NearbySite(BaseModel):

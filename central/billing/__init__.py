@@ -3,7 +3,6 @@
 The pure core is re-exported here; persistence and wiring live beside it.
 """
 
-from central.billing.errors import BillingError, MonthError, StayError, TariffError
 from central.billing.month import Month
 from central.billing.statement import (
     LineKind,
@@ -20,8 +19,9 @@ from central.billing.tariff import (
     UsageDay,
     charge_seconds,
     charge_stay,
-    seconds_of,
 )
+from central.errors import BillingError, MonthError, StayError, TariffError
+from central.overstay import seconds_of
 
 __all__ = [
     "BillingError", "Charge", "ContractHours", "LineKind", "Month", "MonthError", "Statement",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from central.billing.errors import MonthError
 from central.billing.month import Month
+from central.errors import MonthError
+from shared import utc_now
 
 
 def add_parser(subparsers: Any) -> None:
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     database = Database(settings.database.url, settings.database.pool_size)
     try:
         progress = not args.no_progress and sys.stderr.isatty()
-        summary = bill_month(database, month, datetime.now(UTC), progress=progress)
+        summary = bill_month(database, month, utc_now(), progress=progress)
         path = args.csv or Path(f"statements-{month}.csv")
         with database.transaction() as session:
             rows = export_csv(session.connection(), str(month), path)

@@ -52,5 +52,3 @@ class StatementLineRecord(Base):
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     note: Mapped[str] = mapped_column(String(200))
 
-
-BILLING_TABLES = (StatementRecord.__table__, StatementLineRecord.__table__)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from central.billing.errors import MonthError
+from central.errors import MonthError
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -51,9 +51,6 @@ class Month:
 
     def next(self) -> Month:
         return Month(self.year + self.month // 12, self.month % 12 + 1)
-
-    def previous(self) -> Month:
-        return Month(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
 
     def bounds(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
         """Local midnight on the first day to local midnight on the next month's first day."""

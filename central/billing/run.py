@@ -15,10 +15,10 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import BigInteger, Connection, Row, and_, cast, func, or_, select
 from tqdm import tqdm
 
 from central.billing.models import StatementLineRecord, StatementRecord
@@ -88,10 +88,11 @@ def bill_month(database: Database, month: Month, now: datetime, progress: bool =
 def load_terms(conn: Connection, month: Month) -> dict[str, Terms]:
     """Every contract that may have something to bill for ``month``."""
     query = (
-        select(Contract.id, Contract.site_id, Contract.valid_from, Contract.valid_to, Product.id,
-               Product.windows, Product.monthly_fee_fen, Product.usage_rate_fen,
-               Product.usage_period_minutes, Product.daily_cap_fen, Product.overstay_rate_fen,
-               Product.overstay_period_minutes, Product.grace_minutes, Site.timezone)
+        select(Contract.id.label("contract_id"), Contract.site_id, Contract.valid_from, Contract.valid_to,
+               Product.id.label("product_id"), Product.windows, Product.monthly_fee_fen,
+               Product.usage_rate_fen, Product.usage_period_minutes, Product.daily_cap_fen,
+               Product.overstay_rate_fen, Product.overstay_period_minutes, Product.grace_minutes,
+               Site.timezone)
         .join(Product, Product.id == Contract.product_id)
         .join(Site, Site.id == Contract.site_id)
         .where(Contract.valid_from <= month.last_day)
@@ -99,36 +100,56 @@ def load_terms(conn: Connection, month: Month) -> dict[str, Terms]:
     products: dict[str, tuple[Tariff, tuple[TimeWindow, ...], ZoneInfo]] = {}
     terms = {}
     for row in conn.execute(query):
-        tariff, windows, tz = products.get(row[4]) or products.setdefault(row[4], _product(row))
-        terms[row[0]] = Terms(row[0], row[1], tariff, ContractHours(windows, tz, row[2], row[3]))
+        if row.product_id not in products:
+            products[row.product_id] = _product(row)
+        tariff, windows, tz = products[row.product_id]
+        terms[row.contract_id] = Terms(row.contract_id, row.site_id, tariff,
+                                       ContractHours(windows, tz, row.valid_from, row.valid_to))
     return terms
 
 
-def _product(row: Any) -> tuple[Tariff, tuple[TimeWindow, ...], ZoneInfo]:
-    tariff = Tariff(monthly_fee_fen=row[6], usage_rate_fen=row[7], usage_period_minutes=row[8],
-                    daily_cap_fen=row[9], overstay_rate_fen=row[10], overstay_period_minutes=row[11],
-                    grace_minutes=row[12])
-    return tariff, tuple(TimeWindow.model_validate(w) for w in row[5]), ZoneInfo(row[13])
+def _product(row: Row[Any]) -> tuple[Tariff, tuple[TimeWindow, ...], ZoneInfo]:
+    tariff = Tariff(monthly_fee_fen=row.monthly_fee_fen, usage_rate_fen=row.usage_rate_fen,
+                    usage_period_minutes=row.usage_period_minutes, daily_cap_fen=row.daily_cap_fen,
+                    overstay_rate_fen=row.overstay_rate_fen,
+                    overstay_period_minutes=row.overstay_period_minutes, grace_minutes=row.grace_minutes)
+    return tariff, tuple(TimeWindow.model_validate(w) for w in row.windows), ZoneInfo(row.timezone)
 
 
 def issued_contracts(conn: Connection, month: Month) -> set[str]:
     return set(conn.scalars(select(StatementRecord.contract_id).where(StatementRecord.month == str(month))))
 
 
+class StayToCharge(NamedTuple):
+    """One row of the stays stream. The query labels its columns with these names, in this
+    order; a million rows a month are read through this tuple rather than by SQLAlchemy's
+    slower attribute lookup on each row."""
+
+    contract_id: str
+    stay_id: int
+    plate: str
+    entered: int  # POSIX seconds, floored, computed by the database
+    exited: int
+    deadline: int | None
+    billed: int | None  # fen already billed for this stay, None when never billed
+
+
 def stays_by_contract(
     conn: Connection, month: Month,
 ) -> Iterator[tuple[str, list[StayRecord], dict[int, int]]]:
     """Stays to charge, one contract at a time: (contract id, stays, what was billed for them)."""
-    rows = conn.execute(_stays_query(month), execution_options={"stream_results": True, "yield_per": 20_000})
-    for contract_id, group in itertools.groupby(rows, key=lambda r: r[0]):
+    streamed = {"stream_results": True, "yield_per": 20_000}
+    rows = map(StayToCharge._make, conn.execute(_stays_query(month), execution_options=streamed))
+    for contract_id, group in itertools.groupby(rows, key=lambda r: r.contract_id):
         stays, billed = [], {}
         for row in group:
-            if row[4] < row[3]:
-                logger.warning("stay %s of contract %s exits before it enters: not charged", row[1], row[0])
+            if row.exited < row.entered:
+                logger.warning("stay %s of contract %s exits before it enters: not charged", row.stay_id,
+                               contract_id)
                 continue
-            stays.append(StayRecord(row[1], row[2], row[3], row[4], row[5]))
-            if row[6] is not None:
-                billed[row[1]] = row[6]
+            stays.append(StayRecord(row.stay_id, row.plate, row.entered, row.exited, row.deadline))
+            if row.billed is not None:
+                billed[row.stay_id] = row.billed
         yield contract_id, stays, billed
 
 
@@ -137,14 +158,16 @@ def _stays_query(month: Month) -> Any:
     loose_end = datetime.combine(month.next().first_day, time(), tzinfo=UTC) + timedelta(hours=12)
     lines = StatementLineRecord
     billed = (select(lines.stay_id, func.max(lines.statement_id).label("last_statement"),
-                     func.sum(lines.amount_fen).label("billed"))
+                     cast(func.sum(lines.amount_fen), BigInteger).label("billed"))  # int, not numeric
               .where(lines.stay_id.is_not(None)).group_by(lines.stay_id).subquery())
     last = select(lines).subquery()
     entered, exited, deadline = epoch(Stay.entered_at), epoch(Stay.exited_at), epoch(Stay.deadline)
     changed = or_(last.c.entered.is_distinct_from(entered), last.c.exited.is_distinct_from(exited),
                   last.c.deadline.is_distinct_from(deadline))
+    columns = {"contract_id": Stay.contract_id, "stay_id": Stay.id, "plate": Stay.plate, "entered": entered,
+               "exited": exited, "deadline": deadline, "billed": billed.c.billed}
     return (
-        select(Stay.contract_id, Stay.id, Stay.plate, entered, exited, deadline, billed.c.billed)
+        select(*(columns[name].label(name) for name in StayToCharge._fields))
         .outerjoin(billed, billed.c.stay_id == Stay.id)
         .outerjoin(last, (last.c.statement_id == billed.c.last_statement) & (last.c.stay_id == Stay.id))
         .where(and_(Stay.contract_id.is_not(None), Stay.entered_at.is_not(None),

@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from central.billing.month import Month
-from central.billing.tariff import Charge, ContractHours, Tariff, charge_seconds, seconds_of
+from central.billing.tariff import Charge, ContractHours, Tariff, charge_seconds
+from central.overstay import seconds_of
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,10 +9,12 @@ from sqlalchemy import Column, Connection, MetaData, Table, insert, select
 
 from central.billing.models import StatementLineRecord, StatementRecord
 from central.billing.statement import Statement
+from central.db.bulk import insert_rows
 
 FLUSH_EVERY = 5_000  # statements per batch of INSERTs
 
 _LINE_COLUMNS = list(StatementLineRecord.__table__.columns)
+_LINE_NAMES = [c.name for c in _LINE_COLUMNS]
 
 
 def _line_buffer() -> Table:
@@ -62,34 +64,17 @@ class StatementWriter:
         if self._statements:
             self.conn.execute(insert(StatementRecord), self._statements)
         if self._lines:
-            _bulk_insert(self.conn, self.buffer.name, [c.name for c in _LINE_COLUMNS], self._lines)
+            insert_rows(self.conn, self.buffer, _LINE_NAMES, self._lines)
         self._statements, self._lines = [], []
 
     def finish(self) -> None:
         self._flush()
         if not self.buffered:
             return
-        names = [c.name for c in _LINE_COLUMNS]
-        moved = select(*(self.buffer.c[n] for n in names)).order_by(
+        moved = select(*(self.buffer.c[n] for n in _LINE_NAMES)).order_by(
             self.buffer.c.statement_id, self.buffer.c.position)
-        self.conn.execute(insert(StatementLineRecord).from_select(names, moved))
+        self.conn.execute(insert(StatementLineRecord).from_select(_LINE_NAMES, moved))
         self.buffer.drop(self.conn)
-
-
-def _bulk_insert(conn: Connection, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """Plain values straight to the driver, in the connection's transaction: COPY or executemany."""
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    names = ", ".join(columns)
-    try:
-        if conn.dialect.name == "postgresql":
-            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join("?" * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
-    finally:
-        cursor.close()
 
 
 def statement_rows(conn: Connection, month: str, contract_id: str | None = None,

@@ -11,9 +11,9 @@ written out in docs/billing.md:
   two occurrences overlap, the earlier-starting one holds the overlap.
 - Per billing day: started periods = ceil(seconds / period), amount = periods x
   rate, then the daily cap, if any.
-- Overstay: nothing while the exit (or now, for a car still inside) is at or
-  before deadline + grace. Past that, the whole time from the deadline counts,
-  in started overstay periods at the overstay rate, with no cap.
+- Overstay: the seconds ``central.overstay`` counts (the whole time from the
+  deadline, once the car is last seen past deadline + grace), in started overstay
+  periods at the overstay rate, with no cap.
 """
 
 from __future__ import annotations
@@ -23,8 +23,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from central.billing.errors import StayError, TariffError
-from shared import Contract, TimeWindow, day_type
+from central.errors import StayError, TariffError
+from central.overstay import (
+    DEFAULT_GRACE_MINUTES,
+    DEFAULT_OVERSTAY_PERIOD_MINUTES,
+    overstay_seconds,
+    seconds_of,
+)
+from shared import TimeWindow, day_type
 
 _MAX_FEN = 10_000_000_00  # ten million yuan: any amount above is a typo
 _MAX_PERIOD = 24 * 60
@@ -39,8 +45,8 @@ class Tariff:
     usage_period_minutes: int = 60
     daily_cap_fen: int | None = None
     overstay_rate_fen: int = 0
-    overstay_period_minutes: int = 30
-    grace_minutes: int = 15
+    overstay_period_minutes: int = DEFAULT_OVERSTAY_PERIOD_MINUTES
+    grace_minutes: int = DEFAULT_GRACE_MINUTES
 
     def __post_init__(self) -> None:
         for name in ("monthly_fee_fen", "usage_rate_fen", "overstay_rate_fen", "daily_cap_fen"):
@@ -83,10 +89,6 @@ class ContractHours:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_set", _window_set(self.windows, self.tz))
-
-    @classmethod
-    def of(cls, contract: Contract, tz: ZoneInfo) -> ContractHours:
-        return cls(contract.windows, tz, contract.valid_from, contract.valid_to)
 
     def occurrences(self, first: date, last: date) -> tuple[tuple[date, int, int], ...]:
         """(start day, start, end as POSIX seconds) of the occurrences starting first..last, by start."""
@@ -182,9 +184,7 @@ def charge_seconds(tariff: Tariff, hours: ContractHours, entered: int, until: in
         usage = UsageDay(day, seconds, *tariff.usage_fen(seconds))
         days.append(usage)
         seconds_in, periods_in, fen = seconds_in + seconds, periods_in + usage.periods, fen + usage.amount_fen
-    over_seconds = 0
-    if deadline is not None and until > deadline + tariff.grace_minutes * 60:
-        over_seconds = until - deadline
+    over_seconds = overstay_seconds(deadline, tariff.grace_minutes, until)
     over_periods = _started(over_seconds, tariff.overstay_period_minutes * 60)
     return Charge(tuple(days), over_seconds, over_periods, over_periods * tariff.overstay_rate_fen,
                   seconds_in, periods_in, fen)
@@ -192,13 +192,6 @@ def charge_seconds(tariff: Tariff, hours: ContractHours, entered: int, until: in
 
 def _iso(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, UTC).isoformat()
-
-
-def seconds_of(when: datetime, name: str = "time") -> int:
-    """POSIX seconds, floored to the whole second."""
-    if when.tzinfo is None:
-        raise StayError(f"{name} {when.isoformat()} has no timezone")
-    return int(when.timestamp())
 
 
 def _usage_by_day(hours: ContractHours, start: int, end: int) -> dict[date, int]:

@@ -12,7 +12,7 @@ import math
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, SecretStr, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -20,8 +20,8 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
-from central.enforcement.config import EnforcementSettings
 from central.errors import ConfigError
+from central.overstay import DEFAULT_GRACE_MINUTES
 from shared import ID_PATTERN, private_key_from_text, read_secret
 
 # Development-only secrets: known to everybody, refused outside development.
@@ -112,6 +112,32 @@ class ApiSettings(_Section):
     host: str = Field(default="127.0.0.1", min_length=1, max_length=255, description="listen address")
     port: int = Field(default=8000, ge=1, le=65535, description="listen port")
     page_max: int = Field(default=500, ge=1, le=10000, description="most rows one list returns")
+
+
+class EnforcementSettings(_Section):
+    """Departure enforcement: reminders, overstay violations, suspensions, resident notifications."""
+
+    enabled: bool = Field(default=True, description="run the enforcement scheduler inside serve")
+    interval_s: float = Field(default=30.0, gt=0, le=3600, description="how often open stays are checked")
+    reminders_minutes: tuple[int, ...] = Field(default=(30, 10), min_length=0, max_length=5,
+                                               description="reminders this many minutes before the deadline")
+    violations_to_suspend: int = Field(default=3, ge=1, le=100,
+                                       description="N: violations that suspend a contract ...")
+    window_days: int = Field(default=30, ge=1, le=365, description="... within M days")
+    lookback_hours: int = Field(default=48, ge=1, le=24 * 31,
+                                description="closed stays this recent are checked for a late exit")
+    default_grace_minutes: int = Field(default=DEFAULT_GRACE_MINUTES, ge=0, le=24 * 60,
+                                       description="grace for a stay without a contract")
+    webhook_url: HttpUrl | None = Field(default=None, description="resident webhook; none: no webhook")
+    webhook_timeout_s: float = Field(default=5.0, gt=0, le=60, description="one webhook call at most")
+    max_attempts: int = Field(default=8, ge=1, le=100, description="then a notification is marked failed")
+    retry_base_s: float = Field(default=30.0, gt=0, le=3600, description="first retry delay; doubles")
+
+    @model_validator(mode="after")
+    def _check(self) -> EnforcementSettings:
+        if any(m <= 0 or m > 24 * 60 for m in self.reminders_minutes):
+            raise ValueError(f"reminders_minutes: each between 1 and 1440 (got {self.reminders_minutes})")
+        return self
 
 
 class Settings(BaseSettings):

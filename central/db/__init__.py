@@ -2,12 +2,12 @@
 
 from central.db.base import Base, UTCDateTime
 from central.db.contracts import ApiToken, BundleState, Contract, MqttOutbox, Resident, plates_column
-from central.db.events import Alarm, DeadLetter, GateEventRecord, Stay
+from central.db.events import Alarm, DeadLetter, GateEventRecord, Stay, StayStatus
 from central.db.session import Database, make_engine
 from central.db.sites import Gate, Institution, Product, Site
 
 __all__ = [
     "Alarm", "ApiToken", "Base", "BundleState", "Contract", "Database", "DeadLetter", "Gate",
     "GateEventRecord", "Institution", "MqttOutbox", "Product", "Resident", "Site", "Stay",
-    "UTCDateTime", "make_engine", "plates_column",
+    "StayStatus", "UTCDateTime", "make_engine", "plates_column",
 ]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Float, Index, Integer, LargeBinary, String, Text, Uuid
+from sqlalchemy import JSON, Enum, Float, Index, Integer, LargeBinary, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from central.db.base import Base
@@ -39,11 +40,16 @@ class GateEventRecord(Base):
     received_at: Mapped[datetime]
 
 
-class Stay(Base):
-    """A vehicle inside: opened by an entry that opened the barrier, closed by an exit.
+class StayStatus(StrEnum):
+    """Where a stay stands; ingest sets it, billing, enforcement and occupancy read it."""
 
-    status: open (no exit yet), closed, anomaly (an exit with no entry before it).
-    """
+    OPEN = "open"  # entered, no exit yet: the car is inside
+    CLOSED = "closed"  # entered and left
+    ANOMALY = "anomaly"  # an exit with no entry before it
+
+
+class Stay(Base):
+    """A vehicle inside: opened by an entry that opened the barrier, closed by an exit."""
 
     __tablename__ = "stays"
     __table_args__ = (
@@ -60,7 +66,9 @@ class Stay(Base):
     entered_at: Mapped[datetime | None]
     exited_at: Mapped[datetime | None]
     deadline: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String(8))
+    status: Mapped[StayStatus] = mapped_column(
+        Enum(StayStatus, native_enum=False, length=8, validate_strings=True,
+             values_callable=lambda kind: [member.value for member in kind]))
 
 
 class DeadLetter(Base):

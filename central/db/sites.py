@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from central.db.base import Base
+from central.overstay import DEFAULT_GRACE_MINUTES, DEFAULT_OVERSTAY_PERIOD_MINUTES
 
 
 class Institution(Base):
@@ -61,13 +62,13 @@ class Product(Base):
     name: Mapped[str] = mapped_column(String(200))
     windows: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # shared.TimeWindow, mode="json"
     min_stay_minutes: Mapped[int] = mapped_column(Integer, default=60)
-    grace_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    grace_minutes: Mapped[int] = mapped_column(Integer, default=DEFAULT_GRACE_MINUTES)
     quota: Mapped[int] = mapped_column(Integer)
     monthly_fee_fen: Mapped[int] = mapped_column(Integer, default=0)
     usage_rate_fen: Mapped[int] = mapped_column(Integer, default=0)
     usage_period_minutes: Mapped[int] = mapped_column(Integer, default=60)
     daily_cap_fen: Mapped[int | None] = mapped_column(Integer)
     overstay_rate_fen: Mapped[int] = mapped_column(Integer, default=0)
-    overstay_period_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    overstay_period_minutes: Mapped[int] = mapped_column(Integer, default=DEFAULT_OVERSTAY_PERIOD_MINUTES)
     on_sale: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]

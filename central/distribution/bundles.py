@@ -17,8 +17,15 @@ from sqlalchemy.orm import Session
 from central import db
 from central.core.config import SigningSettings
 from central.errors import NotFoundError
-from shared import Contract, ContractBundle, ContractStatus, SiteInfo, TimeWindow, private_key_from_text
-from shared.topics import contracts_topic
+from shared import (
+    Contract,
+    ContractBundle,
+    ContractStatus,
+    SiteInfo,
+    TimeWindow,
+    contracts_topic,
+    private_key_from_text,
+)
 
 logger = logging.getLogger(__name__)
 

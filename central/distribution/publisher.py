@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
-from datetime import datetime
 
 from sqlalchemy import select, update
 
@@ -19,10 +17,9 @@ from central import db
 from central.distribution.bundles import Signer, issue_bundle, sites_due_for_refresh
 from central.errors import BrokerUnavailableError
 from central.mqtt import MqttClient
+from shared import Clock, MessageError, parse_site_topic
 
 logger = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
 
 
 class OutboxPublisher:
@@ -77,9 +74,9 @@ class OutboxPublisher:
         with self._db.transaction() as session:
             session.execute(update(db.MqttOutbox).where(db.MqttOutbox.id == row_id)
                             .values(sent_at=now, last_error=None, attempts=db.MqttOutbox.attempts + 1))
-            gate_topic = topic.split("/")
-            if topic.endswith("/contracts") and len(gate_topic) == 5:
-                session.execute(update(db.BundleState).where(db.BundleState.site_id == gate_topic[3])
+            site_id = _bundle_site(topic)
+            if site_id is not None:
+                session.execute(update(db.BundleState).where(db.BundleState.site_id == site_id)
                                 .values(published_at=now))
 
     def _mark_failed(self, row_id: int, error: str) -> None:
@@ -107,3 +104,12 @@ class OutboxPublisher:
             except Exception:
                 logger.exception("outbox publisher round failed; trying again")
             self._stop.wait(self._interval_s)
+
+
+def _bundle_site(topic: str) -> str | None:
+    """The site whose contract bundle went out on ``topic``; None for any other topic (alerts)."""
+    try:
+        where = parse_site_topic(topic)
+    except MessageError:
+        return None
+    return where.site if where.kind == "contracts" else None

@@ -11,8 +11,9 @@ from central.enforcement.timeline import (
     WatchedStay,
     due_actions,
 )
+from central.errors import EnforcementError, NotifyError
 
 __all__ = [
-    "Action", "Overstay", "Policy", "Reminder", "Standing", "Suspension", "ViolationRecord",
-    "WatchedStay", "due_actions",
+    "Action", "EnforcementError", "NotifyError", "Overstay", "Policy", "Reminder", "Standing",
+    "Suspension", "ViolationRecord", "WatchedStay", "due_actions",
 ]

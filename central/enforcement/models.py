@@ -80,7 +80,3 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
-
-
-ENFORCEMENT_TABLES = (EnforcementAction.__table__, Violation.__table__, Suspension.__table__,
-                      Notification.__table__)

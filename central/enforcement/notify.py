@@ -18,8 +18,8 @@ import httpx
 from sqlalchemy import select
 
 from central.db import Database
-from central.enforcement.errors import NotifyError
 from central.enforcement.models import Notification
+from central.errors import NotifyError
 
 logger = logging.getLogger(__name__)
 

@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from central.contracts.service import ContractRules, change_status
+from central.core.config import EnforcementSettings
 from central.core.security import Principal, Role
 from central.db import Database
 from central.distribution.bundles import Signer
 from central.enforcement import watch
-from central.enforcement.config import EnforcementSettings
 from central.enforcement.notify import ResidentNotifier, WebhookNotifier, dispatch_due
 from central.enforcement.timeline import Action, Policy, due_actions
 from shared import Clock, utc_now

@@ -9,9 +9,10 @@ the same ``now`` gives nothing new.
 - Reminders at each of ``Policy.reminders_minutes`` before the deadline, for a
   car still inside. Only the most urgent passed reminder is sent: a scheduler
   that wakes 8 minutes before the deadline sends the 10-minute one, not both.
-- An overstay violation once a car is inside past deadline + grace (the same
-  instant the overstay fee starts to count), or left after it: a late exit
-  that the scheduler never saw is still a violation, dated deadline + grace.
+- An overstay violation once a car is inside past deadline + grace, or left
+  after it: a late exit that the scheduler never saw is still a violation,
+  dated deadline + grace. The instant is billing's, from ``central.overstay``:
+  a car the fee does not charge is never a violation, and the other way round.
 - A suspension when an active contract has ``violations_to_suspend``
   violations within ``window_days``, counting only those after its last
   reinstatement, so an operator's reinstatement is not undone on the next tick.
@@ -23,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from central.overstay import overstay_seconds, overstay_start_time, seconds_of
 from shared import ContractStatus
 
 
@@ -45,10 +47,6 @@ class WatchedStay:
     deadline: datetime | None
     grace_minutes: int
     exited_at: datetime | None = None
-
-    @property
-    def grace_end(self) -> datetime | None:
-        return None if self.deadline is None else self.deadline + timedelta(minutes=self.grace_minutes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,11 +143,13 @@ def _reminder_due(stay: WatchedStay, now: datetime, policy: Policy) -> Reminder 
 
 
 def _overstay_due(stay: WatchedStay, now: datetime) -> Overstay | None:
-    grace_end = stay.grace_end
-    if grace_end is None:
+    if stay.deadline is None:
         return None
     last_seen = now if stay.exited_at is None else min(stay.exited_at, now)
-    return Overstay(stay, grace_end) if last_seen > grace_end else None
+    deadline = seconds_of(stay.deadline, "deadline")
+    if overstay_seconds(deadline, stay.grace_minutes, seconds_of(last_seen, "last_seen")) == 0:
+        return None
+    return Overstay(stay, overstay_start_time(stay.deadline, stay.grace_minutes))
 
 
 def _suspensions_due(

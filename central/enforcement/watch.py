@@ -17,6 +17,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from central import db
+from central.db import StayStatus
 from central.enforcement.models import EnforcementAction, Notification, Suspension, Violation
 from central.enforcement.timeline import (
     Action,
@@ -27,8 +28,7 @@ from central.enforcement.timeline import (
     WatchedStay,
 )
 from central.enforcement.timeline import Suspension as SuspensionDue
-from shared import AlertKind, ContractStatus, SiteAlert, encode_message
-from shared.topics import alerts_topic
+from shared import AlertKind, ContractStatus, SiteAlert, alerts_topic, encode_message
 
 logger = logging.getLogger(__name__)
 
@@ -44,12 +44,13 @@ def watched_stays(session: Session, now: datetime, lookback: timedelta,
         .outerjoin(db.Contract, db.Contract.id == db.Stay.contract_id)
         .outerjoin(db.Product, db.Product.id == db.Contract.product_id)
         .where(db.Stay.deadline.is_not(None), db.Stay.entered_at.is_not(None))
-        .where(or_(db.Stay.status == "open",
+        .where(or_(db.Stay.status == StayStatus.OPEN,
                    (db.Stay.exited_at > now - lookback) & (db.Stay.exited_at > db.Stay.deadline)))
     )
-    return [WatchedStay(str(r[0]), r[1], r[2], r[3], r[4] or now, r[5],
-                        default_grace if r[7] is None else r[7], r[6])
-            for r in session.execute(query)]
+    return [WatchedStay(str(row.id), row.site_id, row.plate, row.contract_id, row.entered_at or now,
+                        row.deadline, default_grace if row.grace_minutes is None else row.grace_minutes,
+                        row.exited_at)
+            for row in session.execute(query)]
 
 
 def done_keys(session: Session, since: datetime) -> set[str]:
@@ -59,7 +60,8 @@ def done_keys(session: Session, since: datetime) -> set[str]:
 def recent_violations(session: Session, since: datetime) -> list[ViolationRecord]:
     query = select(Violation.contract_id, Violation.site_id, Violation.stay_id, Violation.at).where(
         Violation.at > since)
-    return [ViolationRecord(c, site, str(stay), at) for c, site, stay, at in session.execute(query)]
+    return [ViolationRecord(row.contract_id, row.site_id, str(row.stay_id), row.at)
+            for row in session.execute(query)]
 
 
 def standings(session: Session, contract_ids: set[str]) -> dict[str, Standing]:

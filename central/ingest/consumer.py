@@ -15,9 +15,7 @@ import queue
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 import paho.mqtt.client as paho
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,11 +24,10 @@ from central import db
 from central.core.config import IngestSettings, MqttSettings
 from central.ingest.store import BatchResult, Received, ingest_batch
 from central.mqtt import MqttClient, Subscription
-from shared.topics import ALL_EVENTS, ALL_STATUS, shared_subscription
+from shared import ALL_EVENTS, ALL_STATUS, Clock, shared_subscription
 
 logger = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 RETRY_DELAY_S = 1.0
 
 

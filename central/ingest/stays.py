@@ -13,14 +13,18 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import String, any_, bindparam, insert, or_, select
+from sqlalchemy import String, any_, bindparam, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from central import db
+from central.db import StayStatus
+from central.db.bulk import insert_rows
 from shared import Direction, GateEvent
 
-OPEN, CLOSED, ANOMALY = "open", "closed", "anomaly"
+# What a new stay is written with: one executemany (or one unnest() on PostgreSQL) per batch.
+_COLUMNS = ("site_id", "plate", "contract_id", "entry_event_id", "exit_event_id", "entered_at", "exited_at",
+            "deadline", "status")
 
 
 def pair_stays(session: Session, events: list[GateEvent]) -> None:
@@ -36,21 +40,8 @@ def pair_stays(session: Session, events: list[GateEvent]) -> None:
             _entry(created, timeline, event)
         else:
             _exit(created, timeline, event)
-    if not created:
-        return
-    if session.get_bind().dialect.name == "postgresql":
-        arrays = [[getattr(s, c) for s in created] for c, _ in _PG_COLUMNS]
-        session.connection().exec_driver_sql(_PG_INSERT, tuple(arrays))
-    else:
-        session.execute(insert(db.Stay), [{c: getattr(s, c) for c, _ in _PG_COLUMNS} for s in created])
-
-
-_PG_COLUMNS = (("site_id", "text"), ("plate", "text"), ("contract_id", "text"), ("entry_event_id", "uuid"),
-               ("exit_event_id", "uuid"), ("entered_at", "timestamptz"), ("exited_at", "timestamptz"),
-               ("deadline", "timestamptz"), ("status", "text"))
-# one statement per batch on PostgreSQL: columns as arrays, unnest() makes the rows
-_PG_INSERT = (f"INSERT INTO stays ({', '.join(c for c, _ in _PG_COLUMNS)}) "
-              f"SELECT * FROM unnest({', '.join(f'%s::{t}[]' for _, t in _PG_COLUMNS)})")
+    insert_rows(session.connection(), db.Stay, _COLUMNS,
+                [tuple(getattr(stay, c) for c in _COLUMNS) for stay in created])
 
 
 def _load(session: Session, events: list[GateEvent]) -> dict[tuple[str, str], list[db.Stay]]:
@@ -61,7 +52,7 @@ def _load(session: Session, events: list[GateEvent]) -> dict[tuple[str, str], li
                     if session.get_bind().dialect.name == "postgresql" else db.Stay.plate.in_(plates))
     found = session.scalars(select(db.Stay).where(
         db.Stay.site_id.in_(sorted({site for site, _ in keys})), plate_filter,
-        or_(db.Stay.status == OPEN, db.Stay.exited_at >= since))).all()
+        or_(db.Stay.status == StayStatus.OPEN, db.Stay.exited_at >= since))).all()
     timelines: dict[tuple[str, str], list[db.Stay]] = defaultdict(list)
     for stay in found:
         timelines[(stay.site_id, stay.plate)].append(stay)  # a few foreign pairs: never looked up
@@ -71,14 +62,14 @@ def _load(session: Session, events: list[GateEvent]) -> dict[tuple[str, str], li
 def _entry(created: list[db.Stay], timeline: list[db.Stay], event: GateEvent) -> None:
     later_entries = [s.entered_at for s in timeline if s.entered_at is not None and s.entered_at > event.at]
     next_entry = min(later_entries, default=None)
-    waiting = [s for s in timeline if s.status == ANOMALY and s.exited_at is not None
+    waiting = [s for s in timeline if s.status is StayStatus.ANOMALY and s.exited_at is not None
                and s.exited_at >= event.at and (next_entry is None or s.exited_at < next_entry)]
     if waiting:
         stay = min(waiting, key=lambda s: _at(s.exited_at))
         _set_entry(stay, event)
-        stay.status = CLOSED
+        stay.status = StayStatus.CLOSED
         return
-    stay = db.Stay(site_id=event.site_id, plate=event.plate, status=OPEN)
+    stay = db.Stay(site_id=event.site_id, plate=event.plate, status=StayStatus.OPEN)
     _set_entry(stay, event)
     created.append(stay)
     timeline.append(stay)
@@ -87,9 +78,9 @@ def _entry(created: list[db.Stay], timeline: list[db.Stay], event: GateEvent) ->
 def _exit(created: list[db.Stay], timeline: list[db.Stay], event: GateEvent) -> None:
     before = [s for s in timeline if s.entered_at is not None and s.entered_at <= event.at]
     previous = max(before, key=lambda s: _at(s.entered_at), default=None)
-    if previous is not None and previous.status == OPEN:
+    if previous is not None and previous.status is StayStatus.OPEN:
         _set_exit(previous, event)
-        previous.status = CLOSED
+        previous.status = StayStatus.CLOSED
         return
     if previous is not None and previous.exited_at is not None and previous.exited_at > event.at:
         bumped = _anomaly(created, timeline, event)
@@ -100,7 +91,8 @@ def _exit(created: list[db.Stay], timeline: list[db.Stay], event: GateEvent) -> 
 
 
 def _anomaly(created: list[db.Stay], timeline: list[db.Stay], event: GateEvent) -> db.Stay:
-    stay = db.Stay(site_id=event.site_id, plate=event.plate, status=ANOMALY, contract_id=event.contract_id)
+    stay = db.Stay(site_id=event.site_id, plate=event.plate, status=StayStatus.ANOMALY,
+                   contract_id=event.contract_id)
     _set_exit(stay, event)
     created.append(stay)
     timeline.append(stay)

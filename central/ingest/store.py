@@ -1,27 +1,25 @@
 """One batch of broker messages into the database, in one transaction.
 
-Events are inserted with ``INSERT ... ON CONFLICT (event_id) DO NOTHING``, so a
+Events are inserted with ``INSERT ... ON CONFLICT DO NOTHING``, so a
 message delivered twice is stored once; stays are updated for the events that
 were new. Anything that does not validate goes to the dead-letter table.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from central import db
+from central.db.bulk import insert_rows
 from central.ingest.gates import GateStatusUpdate, apply_status
 from central.ingest.stays import pair_stays
-from shared import GateEvent, GateStatus, MessageError, parse_message
-from shared.topics import parse_gate_topic
+from shared import GateEvent, GateStatus, MessageError, parse_gate_topic, parse_message
 
 logger = logging.getLogger(__name__)
 
@@ -89,50 +87,21 @@ def _dead_letter(session: Session, message: Received, error: str, now: datetime,
 
 def insert_events(session: Session, events: list[GateEvent], now: datetime) -> list[GateEvent]:
     """Insert, skipping event ids already stored; returns the events that were new."""
-    if not events:
-        return []
-    by_id = {e.event_id: e for e in events}
-    if session.get_bind().dialect.name == "postgresql":
-        new_ids = _insert_postgresql(session, events, now)
-    else:
-        table = db.GateEventRecord.__table__
-        # executemany with RETURNING: SQLAlchemy batches it into multi-row INSERTs ("insertmanyvalues")
-        statement = (sqlite.insert(db.GateEventRecord).on_conflict_do_nothing(index_elements=["event_id"])
-                     .returning(table.c.event_id))
-        new_ids = set(session.connection().execute(statement, [_row(e, now) for e in events]).scalars())
-    return [by_id[event_id] for event_id in by_id if event_id in new_ids]
+    new_ids = set(insert_rows(session.connection(), db.GateEventRecord, _COLUMNS,
+                              [_row(e, now) for e in events], skip_duplicates=True, returning="event_id"))
+    return [event for event in {e.event_id: e for e in events}.values() if event.event_id in new_ids]
 
 
-# One statement per batch, whatever its size: columns travel as arrays and unnest() makes rows.
-# (A multi-row VALUES list costs more to build and parse than to run.)
-_PG_COLUMNS = (("event_id", "uuid"), ("site_id", "text"), ("gate_id", "text"), ("direction", "text"),
-               ("plate_read", "text"), ("plate", "text"), ("confidence", "float8"), ("outcome", "text"),
-               ("reason", "text"), ("contract_id", "text"), ("at", "timestamptz"),
-               ("deadline", "timestamptz"), ("snapshot_sha256", "text"), ("override", "json"),
-               ("original_event_id", "uuid"))
-_PG_INSERT = (
-    f"INSERT INTO gate_events ({', '.join(c for c, _ in _PG_COLUMNS)}, received_at) "
-    f"SELECT *, %s FROM unnest({', '.join(f'%s::{t}[]' for _, t in _PG_COLUMNS)}) "
-    "ON CONFLICT (event_id) DO NOTHING RETURNING event_id")
+_COLUMNS = ("event_id", "site_id", "gate_id", "direction", "plate_read", "plate", "confidence", "outcome",
+            "reason", "contract_id", "at", "deadline", "snapshot_sha256", "override", "original_event_id",
+            "received_at")
 
 
-def _insert_postgresql(session: Session, events: list[GateEvent], now: datetime) -> set[Any]:
-    rows = [_row(e, now) for e in events]
-    arrays = [[json.dumps(r[c]) if c == "override" and r[c] is not None else r[c] for r in rows]
-              for c, _ in _PG_COLUMNS]
-    result = session.connection().exec_driver_sql(_PG_INSERT, (now, *arrays))
-    return {row[0] for row in result}
-
-
-def _row(event: GateEvent, now: datetime) -> dict[str, Any]:
+def _row(event: GateEvent, now: datetime) -> tuple[Any, ...]:
+    """The event's values in ``_COLUMNS`` order."""
     override = event.override
-    return {
-        "event_id": event.event_id, "site_id": event.site_id, "gate_id": event.gate_id,
-        "direction": event.direction.value, "plate_read": event.plate_read, "plate": event.plate,
-        "confidence": event.confidence, "outcome": event.outcome.value, "reason": event.reason.value,
-        "contract_id": event.contract_id, "at": event.at, "deadline": event.deadline,
-        "snapshot_sha256": event.snapshot_sha256,
-        "override": override.model_dump(mode="json") if override else None,
-        "original_event_id": override.original_event_id if override else None,
-        "received_at": now,
-    }
+    return (event.event_id, event.site_id, event.gate_id, event.direction.value, event.plate_read,
+            event.plate, event.confidence, event.outcome.value, event.reason.value, event.contract_id,
+            event.at, event.deadline, event.snapshot_sha256,
+            override.model_dump(mode="json") if override else None,
+            override.original_event_id if override else None, now)

@@ -10,12 +10,10 @@ import pytest
 
 from central.api.main import create_app
 from central.billing import Month
-from central.billing.api import router as billing_router
 from central.billing.run import bill_month
 from central.core.config import load_settings
 from central.core.security import Role, create_token
 from central.db import Database, Institution
-from central.reports.api import router as reports_router
 from tests.support.seeded import Seeded, add_stay
 
 with warnings.catch_warnings():  # starlette wants httpx2 for its TestClient; httpx still works
@@ -27,10 +25,7 @@ NOW = datetime(2026, 12, 1, 2, tzinfo=UTC)
 
 @pytest.fixture
 def client(db: Database, seeded: Seeded) -> Iterator[tuple[TestClient, dict[str, str]]]:
-    # The service's own app (its error handlers), with the routers the lead will include.
     app = create_app(load_settings(database={"url": db.url}), clock=lambda: NOW, migrate=False)
-    app.include_router(billing_router, prefix="/api/v1")
-    app.include_router(reports_router, prefix="/api/v1")
     with db.transaction() as session:
         tokens = {"admin": create_token(session, Role.ADMIN, NOW),
                   "other": create_token(session, Role.RESIDENT, NOW, resident_id="r1")}

@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import select
 
 from central.contracts.service import ContractRules, change_status
+from central.core.config import EnforcementSettings
 from central.core.security import Principal, Role
 from central.db import Contract, Database, MqttOutbox
 from central.distribution.bundles import Signer
-from central.enforcement.config import EnforcementSettings
 from central.enforcement.models import Notification, Violation
 from central.enforcement.notify import WebhookNotifier
 from central.enforcement.scheduler import EnforcementScheduler, bundle_suspender

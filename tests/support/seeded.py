@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from central.db import Contract, Database, Institution, Product, Resident, Site, Stay
+from central.db import Contract, Database, Institution, Product, Resident, Site, Stay, StayStatus
 from central.db.migrate import upgrade_to_head
 from tests.billing.helpers import EVERY_NIGHT, local
 
@@ -63,7 +63,7 @@ def add_stay(db: Database, seed: Seeded, entered: str, exited: str | None, deadl
         stay = Stay(site_id=seed.site_id, plate=seed.plate, contract_id=seed.contract_id,
                     entered_at=local(entered), exited_at=local(exited) if exited else None,
                     deadline=local(deadline) if deadline else None,
-                    status="closed" if exited else "open")
+                    status=StayStatus.CLOSED if exited else StayStatus.OPEN)
         session.add(stay)
         session.flush()
         return stay.id

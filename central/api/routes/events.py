@@ -20,7 +20,6 @@ router = APIRouter(tags=["events"])
 SiteQuery = Annotated[str | None, Query(max_length=64)]
 PlateQuery = Annotated[str | None, Query(max_length=32, description="normalised before matching")]
 Limit = Annotated[int, Query(ge=1, le=10_000)]
-StayStatus = Annotated[str, Query(pattern="^(open|closed|anomaly)$")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 
 
@@ -54,7 +53,7 @@ def list_events(session: SessionDep, state: StateDep, user: StaffUser, site_id: 
 
 @router.get("/stays", response_model=list[StayOut])
 def list_stays(session: SessionDep, state: StateDep, user: StaffUser, site_id: SiteQuery = None,
-               plate: PlateQuery = None, status: StayStatus | None = None,
+               plate: PlateQuery = None, status: db.StayStatus | None = None,
                since: AwareDatetime | None = None, until: AwareDatetime | None = None,
                limit: Limit = 100, offset: Offset = 0) -> list[db.Stay]:
     """Stays overlapping [since, until) (by entry, or by exit for anomalies), newest first."""

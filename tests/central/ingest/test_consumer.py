@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from central import db
+from central.db import StayStatus
 from central.db.migrate import upgrade_to_head
 from central.ingest.consumer import Ingestor, _Pending
 from central.ingest.store import Received
@@ -70,7 +71,7 @@ def test_events_are_stored_once_and_paired_into_stays(rig: Rig) -> None:
     assert rig.count(db.GateEventRecord) == 2
     assert rig.ingestor.stats.duplicates == 3
     [stay] = rig.stays("沪A12345")
-    assert stay.status == "closed" and stay.entry_event_id == entry.event_id
+    assert stay.status is StayStatus.CLOSED and stay.entry_event_id == entry.event_id
     assert stay.exited_at == leave.at and stay.deadline == entry.deadline
 
 
@@ -80,9 +81,9 @@ def test_an_exit_arriving_before_its_entry_still_pairs(rig: Rig) -> None:
     leave = event(rig.site, "g1", Direction.EXIT, "沪B12345", rig.clock.now + timedelta(hours=2))
     rig.gate.publish(topic, leave)
     wait_for("the exit", lambda: rig.count(db.Stay) == 1)
-    assert [s.status for s in rig.stays("沪B12345")] == ["anomaly"]
+    assert [s.status for s in rig.stays("沪B12345")] == [StayStatus.ANOMALY]
     rig.gate.publish(topic, entry)
-    wait_for("the pairing", lambda: [s.status for s in rig.stays("沪B12345")] == ["closed"])
+    wait_for("the pairing", lambda: [s.status for s in rig.stays("沪B12345")] == [StayStatus.CLOSED])
     [stay] = rig.stays("沪B12345")
     assert (stay.entered_at, stay.exited_at) == (entry.at, leave.at)
 
@@ -93,7 +94,7 @@ def test_denied_events_are_stored_but_make_no_stay_and_open_stays_stay_open(rig:
     rig.gate.publish(topic, event(rig.site, "g1", Direction.ENTRY, "沪D12345", rig.clock.now))
     wait_for("both events", lambda: rig.count(db.GateEventRecord) == 2)
     assert rig.stays("沪C12345") == []
-    assert [s.status for s in rig.stays("沪D12345")] == ["open"]
+    assert [s.status for s in rig.stays("沪D12345")] == [StayStatus.OPEN]
 
 
 def test_a_gate_lying_about_its_site_is_dead_lettered(rig: Rig, broker: Broker) -> None:

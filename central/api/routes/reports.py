@@ -1,4 +1,4 @@
-"""Reports as JSON and SVG, and a small dashboard page that shows the SVGs (no CDN)."""
+"""Reports over HTTP: JSON and SVG figures, and a small dashboard page that shows the SVGs (no CDN)."""
 
 from __future__ import annotations
 

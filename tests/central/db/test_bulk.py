@@ -1,0 +1,63 @@
+"""The one bulk insert, on both backends: values go through the column types, duplicates are skipped."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from central import db
+from central.db import StayStatus
+from central.db.bulk import insert_rows
+from central.db.migrate import upgrade_to_head
+
+AT = datetime(2025, 3, 3, 11, 30, 15, 250_000, tzinfo=UTC)
+STAY = ("site_id", "plate", "entered_at", "exited_at", "status")
+EVENT = ("event_id", "site_id", "gate_id", "direction", "plate_read", "confidence", "outcome", "reason", "at",
+         "override", "received_at")
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[db.Database]:
+    upgrade_to_head(database_url)
+    database = db.Database(database_url)
+    yield database
+    database.dispose()
+
+
+def _event(event_id: uuid.UUID) -> tuple[Any, ...]:
+    return (event_id, "s1", "g1", "entry", "沪A1234", 0.9, "open", "contract_ok", AT,
+            {"guard": "王", "action": "open"}, AT)
+
+
+def test_rows_come_back_as_the_orm_wrote_them(database: db.Database) -> None:
+    rows = [("s1", f"沪A{n:05d}", AT + timedelta(hours=n), None if n else AT + timedelta(days=1),
+             StayStatus.OPEN if n else StayStatus.CLOSED) for n in range(3)]
+    with database.transaction() as session:
+        assert insert_rows(session.connection(), db.Stay, STAY, rows) == []
+    with database.transaction() as session:
+        found = [(s.site_id, s.plate, s.entered_at, s.exited_at, s.status)
+                 for s in session.scalars(select(db.Stay).order_by(db.Stay.plate))]
+    assert found == rows
+    assert isinstance(found[0][4], StayStatus)
+
+
+def test_duplicates_are_skipped_and_only_new_keys_come_back(database: db.Database) -> None:
+    first, second, third = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    table = db.GateEventRecord.__table__
+    with database.transaction() as session:
+        new = insert_rows(session.connection(), table, EVENT, [_event(first), _event(second)],
+                          skip_duplicates=True, returning="event_id")
+        assert sorted(new) == sorted([first, second])
+        again = insert_rows(session.connection(), table, EVENT, [_event(second), _event(third)],
+                            skip_duplicates=True, returning="event_id")
+        assert again == [third]
+        assert insert_rows(session.connection(), table, EVENT, [_event(first)], skip_duplicates=True) == []
+    with database.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(table)) == 3
+        stored = session.get(db.GateEventRecord, first)
+        assert stored is not None and stored.override == {"guard": "王", "action": "open"}
