@@ -20,6 +20,7 @@ from shared import (
     ContractBundle,
     ContractStatus,
     Direction,
+    OfficialCalendar,
     Outcome,
     PlateIndex,
     Reason,
@@ -94,10 +95,11 @@ class SiteIndex:
     """One site's verified contracts, indexed for the decision, and when they stop being current."""
 
     def __init__(self, site: SiteInfo, contracts: tuple[Contract, ...] | list[Contract],
-                 expires_at: datetime | None = None) -> None:
+                 expires_at: datetime | None = None, calendar: OfficialCalendar | None = None) -> None:
         self.site = site
         self.tz = site.tz
         self.expires_at = expires_at
+        self.calendar = calendar or OfficialCalendar()  # no schedule: the week alone
         self.by_plate: dict[str, list[Contract]] = {}
         for contract in contracts:
             if contract.site_id != site.site_id:
@@ -108,7 +110,7 @@ class SiteIndex:
 
     @classmethod
     def from_bundle(cls, bundle: ContractBundle) -> SiteIndex:
-        return cls(bundle.site, bundle.contracts, bundle.expires_at)
+        return cls(bundle.site, bundle.contracts, bundle.expires_at, bundle.calendar)
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at is not None and self.expires_at <= now
@@ -177,7 +179,7 @@ def _entry(contract: Contract, index: SiteIndex, now: datetime) -> Decision:
         return Decision(Outcome.DENY, Reason.SUSPENDED, cid)
     if contract.status is ContractStatus.CANCELLED:
         return Decision(Outcome.DENY, Reason.CANCELLED, cid)
-    coverage = contract.coverage(now, index.tz)
+    coverage = contract.coverage(now, index.tz, index.calendar)
     if coverage is None:
         today = now.astimezone(index.tz).date()
         if today < contract.valid_from:

@@ -4,8 +4,17 @@ The public surface is re-exported here; the modules behind it are internals.
 Nothing in this package imports from ``edge`` or ``central``.
 """
 
+from shared.calendar import DayType, OfficialCalendar, YearSchedule, schedule_from_holidays
 from shared.clock import Clock, utc_now
-from shared.contracts import ID_PATTERN, Contract, ContractBundle, ContractStatus, SiteInfo
+from shared.contracts import (
+    ID_PATTERN,
+    BlacklistEntry,
+    Contract,
+    ContractBundle,
+    ContractStatus,
+    OwnVehicle,
+    SiteInfo,
+)
 from shared.errors import (
     BundleError,
     BundleExpiredError,
@@ -57,6 +66,7 @@ from shared.signing import (
     sign_bundle,
     verify_bundle,
 )
+from shared.text import PlainText, refuse_control_characters
 from shared.topics import (
     ALL_ALERTS,
     ALL_CONTRACTS,
@@ -76,20 +86,22 @@ from shared.topics import (
     shared_subscription,
     status_topic,
 )
-from shared.windows import Coverage, DayType, TimeWindow, coverage_at, day_type
+from shared.windows import Coverage, TimeWindow, coverage_at
 
 __all__ = [
     "ALL_ALERTS", "ALL_CONTRACTS", "ALL_EVENTS", "ALL_STATUS", "CENTRAL_USER", "CONFUSABLE_PAIRS",
-    "ID_PATTERN", "MAX_NEAR_MISSES", "PROVINCES", "AlertKind", "BundleError", "BundleExpiredError",
-    "BundleRollbackError", "BundleSignatureError", "Clock", "Contract", "ContractBundle",
-    "ContractStatus", "Coverage", "DayType", "Direction", "GateEvent", "GateState", "GateStatus",
-    "GateTopic", "GuardAction", "GuardOverride", "MessageError", "NearMiss", "NearMissCandidate", "Outcome",
-    "OverrideReason", "ParkingError", "Plate", "PlateError", "PlateIndex", "PlateKind", "Reason",
-    "SecretFileError", "SignedBundle", "SiteAlert", "SiteInfo", "SiteTopic", "TimeWindow",
-    "UnknownKeyError", "WindowError", "alerts_topic", "canonical_json", "central_acl",
-    "contracts_topic", "coverage_at", "day_type", "encode_message", "events_topic", "gate_acl",
-    "gate_username", "generate_private_key", "is_valid_plate", "normalise_plate",
-    "parse_gate_topic", "parse_message", "parse_plate", "parse_site_topic", "private_key_from_text",
-    "private_key_to_text", "public_key_from_text", "public_key_to_text", "read_secret",
-    "shared_subscription", "sign_bundle", "status_topic", "utc_now", "verify_bundle",
+    "ID_PATTERN", "MAX_NEAR_MISSES", "PROVINCES", "AlertKind", "BlacklistEntry", "BundleError",
+    "BundleExpiredError", "BundleRollbackError", "BundleSignatureError", "Clock", "Contract",
+    "ContractBundle", "ContractStatus", "Coverage", "DayType", "Direction", "GateEvent", "GateState",
+    "GateStatus", "GateTopic", "GuardAction", "GuardOverride", "MessageError", "NearMiss",
+    "NearMissCandidate", "OfficialCalendar", "Outcome", "OverrideReason", "OwnVehicle", "ParkingError",
+    "PlainText", "Plate", "PlateError", "PlateIndex", "PlateKind", "Reason", "SecretFileError",
+    "SignedBundle", "SiteAlert", "SiteInfo", "SiteTopic", "TimeWindow", "UnknownKeyError",
+    "WindowError", "YearSchedule", "alerts_topic", "canonical_json", "central_acl", "contracts_topic",
+    "coverage_at", "encode_message", "events_topic", "gate_acl", "gate_username",
+    "generate_private_key", "is_valid_plate", "normalise_plate", "parse_gate_topic", "parse_message",
+    "parse_plate", "parse_site_topic", "private_key_from_text", "private_key_to_text",
+    "public_key_from_text", "public_key_to_text", "read_secret", "refuse_control_characters",
+    "schedule_from_holidays", "shared_subscription", "sign_bundle", "status_topic", "utc_now",
+    "verify_bundle",
 ]

@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared.calendar import OfficialCalendar
 from shared.plates import parse_plate
+from shared.text import PlainText
 from shared.windows import Coverage, TimeWindow, coverage_at
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"  # safe inside MQTT topics and URLs
@@ -29,7 +31,7 @@ class Contract(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    contract_id: str = Field(min_length=1, max_length=64, description="stable id")
+    contract_id: str = Field(pattern=ID_PATTERN, description="stable id")
     holder_ref: str = Field(min_length=1, max_length=64, description="pseudonymous resident reference")
     plates: tuple[str, ...] = Field(min_length=1, max_length=3, description="normalised plates")
     site_id: str = Field(pattern=ID_PATTERN)
@@ -57,13 +59,47 @@ class Contract(BaseModel):
             raise ValueError("plates repeat")
         return self
 
-    def coverage(self, when: datetime, tz: ZoneInfo) -> Coverage | None:
+    def coverage(self, when: datetime, tz: ZoneInfo, calendar: OfficialCalendar) -> Coverage | None:
         """The chain of this contract's windows covering ``when``, if any."""
-        return coverage_at(self.windows, when, tz, self.valid_from, self.valid_to)
+        return coverage_at(self.windows, when, tz, calendar, self.valid_from, self.valid_to)
 
     def entry_cutoff(self, coverage: Coverage) -> datetime:
         """The last moment an entry makes sense: deadline minus minimum stay."""
         return coverage.end - timedelta(minutes=self.min_stay_minutes)
+
+
+class OwnVehicle(BaseModel):
+    """A vehicle of the institution's own staff: opens without using a shared space."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    plate: str = Field(description="normalised plate")
+    holder: PlainText = Field(default="", max_length=100, description="whose car (shown to the guard)")
+    windows: tuple[TimeWindow, ...] = Field(default=(), max_length=14,
+                                            description="when it may enter; none means at any time")
+
+    @field_validator("plate", mode="before")
+    @classmethod
+    def _normalise_plate(cls, value: object) -> object:
+        return parse_plate(str(value)).text if isinstance(value, str) else value
+
+
+class BlacklistEntry(BaseModel):
+    """A plate the institution refuses, with why and until when (None: until lifted)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    plate: str = Field(description="normalised plate")
+    reason: PlainText = Field(min_length=1, max_length=200, description="shown to the guard")
+    until: AwareDatetime | None = None
+
+    @field_validator("plate", mode="before")
+    @classmethod
+    def _normalise_plate(cls, value: object) -> object:
+        return parse_plate(str(value)).text if isinstance(value, str) else value
+
+    def active(self, now: datetime) -> bool:
+        return self.until is None or now < self.until
 
 
 class SiteInfo(BaseModel):
@@ -72,9 +108,11 @@ class SiteInfo(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     site_id: str = Field(pattern=ID_PATTERN)
-    name: str = Field(default="", max_length=200)
+    name: PlainText = Field(default="", max_length=200)
     timezone: str = Field(default="Asia/Shanghai")
     shared_capacity: int = Field(ge=0, le=100_000, description="spaces open to contract holders")
+    reserved_spaces: int = Field(default=0, ge=0, le=100_000,
+                                 description="spaces kept for the institution's own vehicles")
 
     @field_validator("timezone")
     @classmethod
@@ -95,13 +133,17 @@ class ContractBundle(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    v: int = Field(default=1, ge=1, le=1, description="bundle format version")
+    v: int = Field(default=2, ge=2, le=2, description="bundle format version")
     site: SiteInfo
     sequence: int = Field(ge=1, description="only ever grows for a site")
     issued_at: AwareDatetime
     expires_at: AwareDatetime
     key_id: str = Field(min_length=1, max_length=64)
     contracts: tuple[Contract, ...] = ()
+    own_vehicles: tuple[OwnVehicle, ...] = ()
+    blacklist: tuple[BlacklistEntry, ...] = ()
+    calendar: OfficialCalendar = Field(default_factory=OfficialCalendar,
+                                       description="the official schedules of the years the contracts cover")
 
     @model_validator(mode="after")
     def _check(self) -> ContractBundle:
@@ -110,4 +152,7 @@ class ContractBundle(BaseModel):
         foreign = {c.site_id for c in self.contracts} - {self.site.site_id}
         if foreign:
             raise ValueError(f"contracts for other sites in bundle: {sorted(foreign)}")
+        own = [v.plate for v in self.own_vehicles]
+        if len(set(own)) != len(own):
+            raise ValueError("own_vehicles: a plate is listed twice")
         return self

@@ -1,10 +1,10 @@
 """Weekly time windows by day type, evaluated in the site's timezone.
 
 A window belongs to the local day it starts on. That day is a working day or
-a rest day by the official calendar: weekends and public holidays rest,
-make-up working days (调休) work. A window ends on its start day, or on the
-next day when it crosses midnight (19:00 to 07:30) or when ``end_day_offset``
-says so (a rest day 00:00 to 07:30 the next morning).
+a rest day by the official calendar (``shared.calendar``, signed into the
+bundle): weekends and public holidays rest, make-up working days (调休) work.
+A window ends on its start day, or on the next day when it crosses midnight
+(19:00 to 07:30) or when ``end_day_offset`` says so (a rest day 00:00 to 07:30 the next morning).
 
 Windows that touch or overlap chain into one stay: a car in on Friday at
 20:00 under "working 19:00-07:30" and "rest 00:00-07:30+1" may stay until
@@ -13,36 +13,17 @@ Monday 07:30. The end of that chain is the departure deadline.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-import holidays
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.calendar import DayType, OfficialCalendar
 from shared.errors import WindowError
 
 MAX_CHAIN_DAYS = 62  # a chain never runs further: round-the-clock windows get this deadline
-
-
-class DayType(StrEnum):
-    WORKING = "working"
-    REST = "rest"
-
-
-@functools.lru_cache(maxsize=4096)
-def day_type(day: date) -> DayType:
-    """Working or rest day in mainland China, 调休 included."""
-    return DayType.WORKING if _china(day.year).is_working_day(day) else DayType.REST
-
-
-@functools.lru_cache(maxsize=64)
-def _china(year: int) -> holidays.HolidayBase:
-    calendar: holidays.HolidayBase = holidays.country_holidays("CN", years=[year])
-    return calendar
 
 
 class TimeWindow(BaseModel):
@@ -94,6 +75,7 @@ def coverage_at(
     windows: Sequence[TimeWindow],
     when: datetime,
     tz: ZoneInfo,
+    calendar: OfficialCalendar,
     first_day: date | None = None,
     last_day: date | None = None,
 ) -> Coverage | None:
@@ -108,18 +90,18 @@ def coverage_at(
     local = when.astimezone(tz)
     containing = [
         occ for occ in _occurrences(windows, local.date() - timedelta(days=2), local.date(),
-                                    tz, first_day, last_day)
+                                    tz, calendar, first_day, last_day)
         if occ[0] <= local < occ[1]
     ]
     if not containing:
         return None
     start = min(occ[0] for occ in containing)
-    end = _extend(windows, max(occ[1] for occ in containing), tz, first_day, last_day)
+    end = _extend(windows, max(occ[1] for occ in containing), tz, calendar, first_day, last_day)
     return Coverage(start.astimezone(UTC), end.astimezone(UTC))
 
 
 def _extend(
-    windows: Sequence[TimeWindow], end: datetime, tz: ZoneInfo,
+    windows: Sequence[TimeWindow], end: datetime, tz: ZoneInfo, calendar: OfficialCalendar,
     first_day: date | None, last_day: date | None,
 ) -> datetime:
     """Follow windows that start at or before ``end`` and reach past it, for MAX_CHAIN_DAYS at most.
@@ -131,7 +113,7 @@ def _extend(
     while end < limit:
         later = [
             occ_end for occ_start, occ_end in _occurrences(
-                windows, end.date() - timedelta(days=1), end.date(), tz, first_day, last_day)
+                windows, end.date() - timedelta(days=1), end.date(), tz, calendar, first_day, last_day)
             if occ_start <= end < occ_end
         ]
         if not later:
@@ -142,13 +124,13 @@ def _extend(
 
 def _occurrences(
     windows: Sequence[TimeWindow], from_day: date, to_day: date, tz: ZoneInfo,
-    first_day: date | None, last_day: date | None,
+    calendar: OfficialCalendar, first_day: date | None, last_day: date | None,
 ) -> list[tuple[datetime, datetime]]:
     found: list[tuple[datetime, datetime]] = []
     day = from_day
     while day <= to_day:
         if (first_day is None or day >= first_day) and (last_day is None or day <= last_day):
-            kind = day_type(day)
+            kind = calendar.day_type(day)
             found.extend(w.on(day, tz) for w in windows if w.day_type is kind)
         day += timedelta(days=1)
     return found

@@ -27,6 +27,7 @@ from central.billing.sql import epoch
 from central.billing.statement import StayRecord, build_statement
 from central.billing.store import StatementWriter
 from central.billing.tariff import ContractHours, Tariff
+from central.calendar import official_calendar
 from central.db import Contract, Database, Product, Site, Stay
 from shared import TimeWindow
 
@@ -98,14 +99,16 @@ def load_terms(conn: Connection, month: Month) -> dict[str, Terms]:
         .where(Contract.valid_from <= month.last_day)
     )
     products: dict[str, tuple[Tariff, tuple[TimeWindow, ...], ZoneInfo]] = {}
+    calendar = official_calendar(month.year - 1, month.year + 1)
     terms = {}
     for row in conn.execute(query):
         if row.product_id not in products:
             products[row.product_id] = _product(row)
         tariff, windows, tz = products[row.product_id]
         terms[row.contract_id] = Terms(row.contract_id, row.site_id, tariff,
-                                       ContractHours(windows, tz, row.valid_from, row.valid_to))
+                                       ContractHours(windows, tz, calendar, row.valid_from, row.valid_to))
     return terms
+
 
 
 def _product(row: Row[Any]) -> tuple[Tariff, tuple[TimeWindow, ...], ZoneInfo]:

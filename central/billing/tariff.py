@@ -30,7 +30,7 @@ from central.overstay import (
     overstay_seconds,
     seconds_of,
 )
-from shared import TimeWindow, day_type
+from shared import OfficialCalendar, TimeWindow
 
 _MAX_FEN = 10_000_000_00  # ten million yuan: any amount above is a typo
 _MAX_PERIOD = 24 * 60
@@ -79,16 +79,18 @@ def _started(seconds: int, period: int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class ContractHours:
-    """When a contract may park: its windows, in its site's timezone, between its valid days."""
+    """When a contract may park: its windows, in its site's timezone, by the official calendar,
+    between its valid days."""
 
     windows: tuple[TimeWindow, ...]
     tz: ZoneInfo
+    calendar: OfficialCalendar
     valid_from: date | None = None
     valid_to: date | None = None
     _set: _WindowSet = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_set", _window_set(self.windows, self.tz))
+        object.__setattr__(self, "_set", _window_set(self.windows, self.tz, self.calendar))
 
     def occurrences(self, first: date, last: date) -> tuple[tuple[date, int, int], ...]:
         """(start day, start, end as POSIX seconds) of the occurrences starting first..last, by start."""
@@ -102,24 +104,25 @@ class ContractHours:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class _WindowSet:
-    """One object per distinct (windows, timezone): hashed and compared by identity, so cheap."""
+    """One object per distinct (windows, timezone, calendar): hashed and compared by identity, so cheap."""
 
     windows: tuple[TimeWindow, ...]
     tz: ZoneInfo
+    calendar: OfficialCalendar
 
 
 @functools.lru_cache(maxsize=1024)
-def _window_set(windows: tuple[TimeWindow, ...], tz: ZoneInfo) -> _WindowSet:
-    return _WindowSet(windows, tz)
+def _window_set(windows: tuple[TimeWindow, ...], tz: ZoneInfo, calendar: OfficialCalendar) -> _WindowSet:
+    return _WindowSet(windows, tz, calendar)
 
 
 @functools.lru_cache(maxsize=65536)
 def _occurrences(window_set: _WindowSet, first: date, last: date) -> tuple[tuple[date, int, int], ...]:
-    windows, tz = window_set.windows, window_set.tz
+    windows, tz, calendar = window_set.windows, window_set.tz, window_set.calendar
     found = []
     day = first
     while day <= last:
-        kind = day_type(day)
+        kind = calendar.day_type(day)
         for window in windows:
             if window.day_type is kind:
                 start, end = window.on(day, tz)

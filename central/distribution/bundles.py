@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central import db
+from central.calendar import official_calendar
 from central.core.config import SigningSettings
 from central.errors import NotFoundError
 from shared import (
@@ -61,11 +62,12 @@ def issue_bundle(session: Session, site_id: str, signer: Signer, now: datetime) 
     state.sequence += 1
     state.issued_at = now
     state.expires_at = now + signer.ttl
+    contracts = _bundle_contracts(session, site_id)
     bundle = ContractBundle(
         site=SiteInfo(site_id=site.id, name=site.name[:200], timezone=site.timezone,
                       shared_capacity=site.shared_capacity),
         sequence=state.sequence, issued_at=now, expires_at=state.expires_at, key_id=signer.key_id,
-        contracts=tuple(_bundle_contracts(session, site_id)))
+        contracts=tuple(contracts), calendar=official_calendar(now.year - 1, now.year + 1))
     payload = sign_bundle_bytes(bundle, signer)
     session.add(db.MqttOutbox(topic=contracts_topic(site_id), payload=payload, qos=1, retain=True,
                               created_at=now))

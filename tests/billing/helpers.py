@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from central.billing import ContractHours, Tariff
 from shared import DayType, TimeWindow
+from tests.shared.factories import CALENDAR
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -34,4 +35,4 @@ def local(text: str) -> datetime:
 
 def hours(windows: tuple[TimeWindow, ...] = EVERY_NIGHT, valid_from: date | None = None,
           valid_to: date | None = None) -> ContractHours:
-    return ContractHours(windows, SHANGHAI, valid_from, valid_to)
+    return ContractHours(windows, SHANGHAI, CALENDAR, valid_from, valid_to)

@@ -20,6 +20,7 @@ from tests.billing.helpers import (
     hours,
     local,
 )
+from tests.shared.factories import CALENDAR
 
 
 def test_window_crossing_midnight_is_one_billing_day_not_split_at_midnight() -> None:
@@ -146,7 +147,7 @@ def test_bad_tariff_names_the_field(field: str, value: object) -> None:
 )
 def test_a_later_exit_never_costs_less(enter: int, length: int, more: int, deadline: int) -> None:
     start = local("2025-09-26 00:00")  # spans the make-up Sunday and National Day
-    chained = ContractHours(WEEKEND_CHAIN, SHANGHAI)
+    chained = ContractHours(WEEKEND_CHAIN, SHANGHAI, CALENDAR)
     entered = start + timedelta(seconds=enter)
     due = start + timedelta(seconds=deadline)
     first = charge_stay(CAPPED, chained, entered, entered + timedelta(seconds=length), due)

@@ -5,9 +5,21 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from shared import Contract, ContractBundle, ContractStatus, DayType, SiteInfo, TimeWindow
+from shared import (
+    Contract,
+    ContractBundle,
+    ContractStatus,
+    DayType,
+    OfficialCalendar,
+    SiteInfo,
+    TimeWindow,
+    schedule_from_holidays,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# The official schedules the tests' dates fall in (2027 is left unpublished on purpose).
+CALENDAR = OfficialCalendar(years=tuple(schedule_from_holidays(y) for y in (2024, 2025, 2026)))
 
 # Weekdays 19:00 to 07:30 the next morning; rest days all day until 07:30 the next morning.
 OFFPEAK = (
@@ -47,4 +59,4 @@ def bundle(contracts: tuple[Contract, ...], sequence: int = 1, key_id: str = "k1
            capacity: int = 10) -> ContractBundle:
     issued = issued_at or datetime(2025, 9, 1, tzinfo=UTC)
     return ContractBundle(site=site(capacity=capacity), sequence=sequence, issued_at=issued,
-                          expires_at=issued + ttl, key_id=key_id, contracts=contracts)
+                          expires_at=issued + ttl, key_id=key_id, contracts=contracts, calendar=CALENDAR)

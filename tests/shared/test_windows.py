@@ -7,9 +7,9 @@ from datetime import date, time, timedelta
 import pytest
 from pydantic import ValidationError
 
-from shared import DayType, TimeWindow, WindowError, coverage_at, day_type
+from shared import DayType, TimeWindow, WindowError, coverage_at
 from shared.windows import MAX_CHAIN_DAYS
-from tests.shared.factories import OFFPEAK, SHANGHAI, local
+from tests.shared.factories import CALENDAR, OFFPEAK, SHANGHAI, local
 
 
 @pytest.mark.parametrize(
@@ -23,7 +23,7 @@ from tests.shared.factories import OFFPEAK, SHANGHAI, local
     ],
 )
 def test_official_calendar(day: date, kind: DayType) -> None:
-    assert day_type(day) is kind
+    assert CALENDAR.day_type(day) is kind
 
 
 @pytest.mark.parametrize(
@@ -43,7 +43,7 @@ def test_official_calendar(day: date, kind: DayType) -> None:
     ],
 )
 def test_coverage_table(at: str, inside: bool, deadline: str | None) -> None:
-    found = coverage_at(OFFPEAK, local(at), SHANGHAI)
+    found = coverage_at(OFFPEAK, local(at), SHANGHAI, CALENDAR)
     assert (found is not None) is inside
     if found is not None:
         assert found.end == local(deadline or "")
@@ -52,11 +52,11 @@ def test_coverage_table(at: str, inside: bool, deadline: str | None) -> None:
 
 def test_validity_bounds_the_nights_that_count() -> None:
     last_day = date(2025, 11, 24)  # valid to Monday
-    on_last_night = coverage_at(OFFPEAK, local("2025-11-25 01:00"), SHANGHAI, last_day=last_day)
+    on_last_night = coverage_at(OFFPEAK, local("2025-11-25 01:00"), SHANGHAI, CALENDAR, last_day=last_day)
     assert on_last_night is not None and on_last_night.end == local("2025-11-25 07:30")
-    assert coverage_at(OFFPEAK, local("2025-11-25 20:00"), SHANGHAI, last_day=last_day) is None
+    assert coverage_at(OFFPEAK, local("2025-11-25 20:00"), SHANGHAI, CALENDAR, last_day=last_day) is None
     first_day = date(2025, 11, 25)
-    assert coverage_at(OFFPEAK, local("2025-11-25 01:00"), SHANGHAI, first_day=first_day) is None
+    assert coverage_at(OFFPEAK, local("2025-11-25 01:00"), SHANGHAI, CALENDAR, first_day=first_day) is None
 
 
 def test_a_window_that_would_end_before_it_starts_is_refused() -> None:
@@ -67,7 +67,7 @@ def test_a_window_that_would_end_before_it_starts_is_refused() -> None:
 def test_round_the_clock_windows_get_a_capped_deadline_not_an_error() -> None:
     always = (TimeWindow(day_type=DayType.WORKING, start=time(0), end=time(0)),
               TimeWindow(day_type=DayType.REST, start=time(0), end=time(0)))
-    found = coverage_at(always, local("2025-11-24 12:00"), SHANGHAI)
+    found = coverage_at(always, local("2025-11-24 12:00"), SHANGHAI, CALENDAR)
     assert found is not None
     assert timedelta(days=MAX_CHAIN_DAYS) <= found.end - local("2025-11-24 12:00") <= timedelta(days=64)
 
@@ -76,4 +76,4 @@ def test_naive_times_are_refused() -> None:
     from datetime import datetime
 
     with pytest.raises(WindowError, match="aware"):
-        coverage_at(OFFPEAK, datetime(2025, 11, 24, 20), SHANGHAI)
+        coverage_at(OFFPEAK, datetime(2025, 11, 24, 20), SHANGHAI, CALENDAR)
