@@ -7,6 +7,7 @@
     ├── ConflictError         the change contradicts the current state
     │   └── CapacityError     no place left under the product's quota
     └── BrokerUnavailableError  the MQTT broker cannot take a message now
+        └── BrokerAccountError  the broker refused or did not confirm an account change
 """
 
 from __future__ import annotations
@@ -41,3 +42,7 @@ class CapacityError(ConflictError):
 
 class BrokerUnavailableError(CentralError):
     """Not connected to the broker: the caller keeps the message and retries."""
+
+
+class BrokerAccountError(BrokerUnavailableError):
+    """The broker's dynamic-security plugin refused an account change or did not answer."""

@@ -20,9 +20,16 @@ import httpx
 import yaml
 from argon2 import PasswordHasher
 
-from demo.brokers import EmbeddedBroker, MosquittoBroker, RunningBroker, free_port, mosquitto_installed
+from demo.brokers import (
+    EmbeddedBroker,
+    MosquittoBroker,
+    RunningBroker,
+    dynsec_installed,
+    free_port,
+    mosquitto_installed,
+)
 from shared import generate_private_key, private_key_to_text, public_key_to_text
-from shared.topics import CENTRAL_USER, central_acl, gate_acl, gate_username
+from shared.topics import CENTRAL_USER, central_rules, gate_rules, gate_username
 
 logger = logging.getLogger(__name__)
 
@@ -90,17 +97,18 @@ class Stack:
     # -- broker ------------------------------------------------------------------
 
     def start_broker(self, kind: str = "auto") -> str:
-        accounts = {CENTRAL_USER: (self.secrets.central_mqtt, central_acl()),
-                    gate_username(SITE, GATE): (self.secrets.gate_mqtt, gate_acl(SITE, GATE))}
+        accounts = {CENTRAL_USER: (self.secrets.central_mqtt, central_rules()),
+                    gate_username(SITE, GATE): (self.secrets.gate_mqtt, gate_rules(SITE, GATE))}
         if kind == "mosquitto" or (kind == "auto" and mosquitto_installed()):
-            broker = MosquittoBroker(self.workdir / "mosquitto")
-            for user, (password, acl) in accounts.items():
-                broker.add_user(user, password, acl)
+            broker = MosquittoBroker(self.workdir / "mosquitto", dynsec=dynsec_installed())
+            for user, (password, rules) in accounts.items():
+                broker.add_user(user, password, rules)
             self.broker = broker.start()
-            return "Mosquitto (MQTT 5)"
+            return "Mosquitto (MQTT 5, accounts in its dynamic-security plugin)" if broker.dynsec \
+                else "Mosquitto (MQTT 5)"
         passwords = {user: password for user, (password, _) in accounts.items()}
-        acl = [line for _, lines in accounts.values() for line in lines]
-        self.broker = EmbeddedBroker(self.workdir / "amqtt", passwords, acl).start()
+        by_user = {user: mine for user, (_, mine) in accounts.items()}
+        self.broker = EmbeddedBroker(self.workdir / "amqtt", passwords, by_user).start()
         return "embedded amqtt (MQTT 3.1.1; install mosquitto for MQTT 5)"
 
     @property
