@@ -150,9 +150,9 @@ class GateLink:
     def _on_failure(self, reason: str, repeated: bool) -> None:
         """A connection attempt failed before the broker answered (TLS, refused, closed)."""
         self.alarms.raise_(codes.BROKER_REFUSED, reason, self.clock())
-        if not repeated:
-            b = self.settings.broker
-            logger.error("cannot connect to the broker at %s:%s: %s", b.host, b.port, reason)
+        b = self.settings.broker
+        logger.log(logging.DEBUG if repeated else logging.ERROR, "cannot connect to the broker at %s:%s: %s",
+                   b.host, b.port, reason)
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         try:

@@ -42,9 +42,21 @@ class TlsFiles:
     check_hostname: bool = True  # the broker's certificate must name the host we connect to
 
 
+class _ClosingSocket(ssl.SSLSocket):
+    """Closes itself when its handshake fails: paho drops it unclosed (an fd until the next GC)."""
+
+    def do_handshake(self, block: bool = False) -> None:
+        try:
+            super().do_handshake(block)
+        except BaseException:
+            self.close()
+            raise
+
+
 def client_context(files: TlsFiles) -> ssl.SSLContext:
     """TLS 1.2 or later, the broker's certificate checked; raises TlsFileError naming the file."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # CERT_REQUIRED and check_hostname
+    context.sslsocket_class = _ClosingSocket
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.check_hostname = files.check_hostname
     try:
@@ -161,9 +173,9 @@ class ExplainingClient(paho.Client):
         if self._tls is None:
             return (f"the broker closed the connection before answering ({read or 'no CONNACK'}): "
                     "is this a TLS port? Then connect with TLS (mqtts:// or tls: true)")
-        if "CERTIFICATE_REQUIRED" in read or "ALERT" in read:
-            return _tls_reason(read, read)
         mine = certificate_problem(self._tls.cert_file) if self._tls.cert_file else None
+        if "ALERT" in read:
+            return _tls_reason(read, read) + (f" ({mine})" if mine else "")
         return ("the broker closed the TLS connection before answering: it refused our client certificate"
                 + (f" ({mine})" if mine else " or wants one (tls_cert_file, tls_key_file)"))
 

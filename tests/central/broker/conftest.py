@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -17,12 +18,12 @@ from demo.brokers import dynsec_installed, mosquitto_installed
 from tests.support.mosquitto import Broker
 
 
-@pytest.fixture(scope="module")
-def dynsec_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
+@pytest.fixture
+def dynsec_broker(tmp_path: Path) -> Iterator[Broker]:
     """Accounts in the plugin's file, written before the first start, as production's ``broker init``."""
     if not (mosquitto_installed() and dynsec_installed()):
         pytest.skip("mosquitto with its dynamic-security plugin not installed")
-    server = Broker(tmp_path_factory.mktemp("dynsec"), dynsec=True).start()
+    server = Broker(tmp_path / "dynsec", dynsec=True).start()
     yield server
     server.stop()
 
