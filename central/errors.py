@@ -6,6 +6,7 @@
     ├── ForbiddenError        the caller's role does not allow this
     ├── ConflictError         the change contradicts the current state
     │   └── CapacityError     no place left under the product's quota
+    ├── MessageTooLargeError  larger than the broker's message_size_limit: it would be dropped
     └── BrokerUnavailableError  the MQTT broker cannot take a message now
         └── BrokerAccountError  the broker refused or did not confirm an account change
 """
@@ -38,6 +39,10 @@ class ConflictError(CentralError):
 
 class CapacityError(ConflictError):
     """Signing or reinstating would exceed the product's quota."""
+
+
+class MessageTooLargeError(CentralError):
+    """A message the broker would drop (``mqtt.message_size_limit``); sending it again cannot help."""
 
 
 class BrokerUnavailableError(CentralError):

@@ -26,7 +26,7 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
 from central.core.config import MqttSettings
-from central.errors import BrokerUnavailableError
+from central.errors import BrokerUnavailableError, MessageTooLargeError
 from shared.connection import ExplainingClient
 
 logger = logging.getLogger(__name__)
@@ -104,7 +104,11 @@ class MqttClient:
     # -- publishing -------------------------------------------------------------
 
     def publish(self, topic: str, payload: bytes, *, qos: int = 1, retain: bool = False) -> int:
-        """Hand a message to paho; returns its mid. Raises while offline: nothing is dropped."""
+        """Hand a message to paho; returns its mid. Raises while offline (nothing is dropped) and
+        for a message the broker would drop for its size."""
+        if len(payload) > self._settings.message_size_limit:
+            raise MessageTooLargeError(f"{topic}: {len(payload)} bytes, more than the broker's "
+                                       f"message_size_limit ({self._settings.message_size_limit})")
         if not self.connected:
             raise BrokerUnavailableError("not connected to the broker")
         info = self._client.publish(topic, payload, qos=qos, retain=retain)

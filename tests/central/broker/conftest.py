@@ -36,7 +36,7 @@ def accounts(dynsec_broker: Broker) -> DynsecAccounts:
 class Probe:
     """One client login: the CONNACK's reason code, then PUBACK codes and messages received."""
 
-    def __init__(self, broker: Broker, user: str, password: str,
+    def __init__(self, port: int, user: str, password: str,
                  will: tuple[str, bytes] | None = None) -> None:
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"probe-{uuid.uuid4().hex[:8]}",
                                   protocol=mqtt.MQTTv5)
@@ -53,7 +53,7 @@ class Probe:
         self.client.on_disconnect = lambda *_: self.disconnected.set()
         self.client.on_publish = self._on_publish
         self.client.on_message = lambda c, u, m: self._add(m)
-        self.client.connect("127.0.0.1", broker.port)
+        self.client.connect("127.0.0.1", port)
         self.client.loop_start()
         assert self._answered.wait(5), "no CONNACK"
 
@@ -109,9 +109,9 @@ class Probe:
         self.client.loop_stop()
 
 
-def connack(broker: Broker, user: str, password: str) -> int | None:
+def connack(port: int, user: str, password: str) -> int | None:
     """Log in once and out; the broker's answer (0 success, 0x86/0x87 refused)."""
-    probe = Probe(broker, user, password)
+    probe = Probe(port, user, password)
     probe.close()
     return probe.connack
 

@@ -25,9 +25,9 @@ def test_a_new_gate_publishes_only_its_own_topics_and_reads_only_its_site(
     made = accounts.create("north", "g1")
     assert made.username == "gate.north.g1" and len(made.password) >= 24
     assert made.password not in repr(made)
-    central = Probe(dynsec_broker, CENTRAL_USER, dynsec_broker.passwords[CENTRAL_USER])
+    central = Probe(dynsec_broker.port, CENTRAL_USER, dynsec_broker.passwords[CENTRAL_USER])
     assert central.publish(contracts_topic("north"), b"bundle-north") == 0x10  # nobody listens yet
-    gate = Probe(dynsec_broker, made.username, made.password)
+    gate = Probe(dynsec_broker.port, made.username, made.password)
     assert gate.connack == 0
     assert gate.publish(events_topic("north", "g1")) in (0, 0x10)
     assert gate.publish(status_topic("north", "g1")) in (0, 0x10)
@@ -47,15 +47,16 @@ def test_a_removed_gate_is_cut_off_at_once_and_leaves_no_status_behind(
         dynsec_broker: Broker, accounts: DynsecAccounts) -> None:
     made = accounts.create("north", "g2")
     offline = encode_message(GateStatus(site_id="north", gate_id="g2", state=GateState.OFFLINE))
-    gate = Probe(dynsec_broker, made.username, made.password, will=(status_topic("north", "g2"), offline))
+    will = (status_topic("north", "g2"), offline)
+    gate = Probe(dynsec_broker.port, made.username, made.password, will=will)
     online = GateStatus(site_id="north", gate_id="g2", state=GateState.ONLINE)
     assert gate.publish(status_topic("north", "g2"), encode_message(online), retain=True) in (0, 0x10)
 
     assert accounts.remove("north", "g2") is True
     assert gate.disconnected.wait(5), "the removed gate is still connected"
-    assert connack(dynsec_broker, made.username, made.password) == NOT_AUTHORISED
+    assert connack(dynsec_broker.port, made.username, made.password) == NOT_AUTHORISED
     # Neither its retained status nor its last will brings the gate back at central.
-    watcher = Probe(dynsec_broker, "admin", dynsec_broker.passwords["admin"])
+    watcher = Probe(dynsec_broker.port, "admin", dynsec_broker.passwords["admin"])
     watcher.subscribe(status_topic("north", "g2"))
     assert watcher.received(status_topic("north", "g2"), timeout=1) == []
     watcher.close()
@@ -66,12 +67,12 @@ def test_a_removed_gate_is_cut_off_at_once_and_leaves_no_status_behind(
 def test_a_new_password_cuts_the_gate_off_and_refuses_the_old_one(
         dynsec_broker: Broker, accounts: DynsecAccounts) -> None:
     first = accounts.create("north", "g3")
-    gate = Probe(dynsec_broker, first.username, first.password)
+    gate = Probe(dynsec_broker.port, first.username, first.password)
     second = accounts.rotate("north", "g3")
     assert second.password != first.password
     assert gate.disconnected.wait(5), "the gate kept its session on the old password"
-    assert connack(dynsec_broker, first.username, first.password) == NOT_AUTHORISED
-    again = Probe(dynsec_broker, second.username, second.password)
+    assert connack(dynsec_broker.port, first.username, first.password) == NOT_AUTHORISED
+    again = Probe(dynsec_broker.port, second.username, second.password)
     assert again.connack == 0 and again.publish(events_topic("north", "g3")) in (0, 0x10)
     again.close()
     gate.close()

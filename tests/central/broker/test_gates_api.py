@@ -46,7 +46,7 @@ def test_a_gate_added_through_the_api_logs_in_with_the_password_shown_once(
     assert (body["gate"]["site_id"], body["gate"]["gate_id"], body["gate"]["name"]) == ("s1", "east", "北门")
     assert account["username"] == "gate.s1.east" and account["managed"] is True
     password = account["password"]
-    probe = Probe(dynsec_broker, account["username"], password)
+    probe = Probe(dynsec_broker.port, account["username"], password)
     assert probe.connack == 0
     probe.close()
 
@@ -59,12 +59,12 @@ def test_a_gate_added_through_the_api_logs_in_with_the_password_shown_once(
 def test_a_gate_removed_through_the_api_cannot_log_in_again(dynsec_api: Api, dynsec_broker: Broker) -> None:
     dynsec_api.seed_site()
     account = _add(dynsec_api, "west").json()["broker"]
-    gate = Probe(dynsec_broker, account["username"], account["password"])
+    gate = Probe(dynsec_broker.port, account["username"], account["password"])
     removed = dynsec_api.client.delete(f"{API}/sites/s1/gates/west", headers=dynsec_api.admin)
     assert removed.status_code == 200, removed.text
     assert removed.json() == {"site_id": "s1", "gate_id": "west", "broker_account_removed": True}
     assert gate.disconnected.wait(5)
-    assert connack(dynsec_broker, account["username"], account["password"]) == 0x87
+    assert connack(dynsec_broker.port, account["username"], account["password"]) == 0x87
     assert "west" not in {g["gate_id"] for g in dynsec_api.get("/gates", site_id="s1").json()}
     gone = dynsec_api.client.delete(f"{API}/sites/s1/gates/west", headers=dynsec_api.admin)
     assert gone.status_code == 404
@@ -78,8 +78,8 @@ def test_a_new_password_through_the_api_refuses_the_old_one(dynsec_api: Api, dyn
     assert response.status_code == 200, response.text
     new = response.json()
     assert new["username"] == old["username"] and new["password"] != old["password"]
-    assert connack(dynsec_broker, old["username"], old["password"]) == 0x87
-    assert connack(dynsec_broker, new["username"], new["password"]) == 0
+    assert connack(dynsec_broker.port, old["username"], old["password"]) == 0x87
+    assert connack(dynsec_broker.port, new["username"], new["password"]) == 0
     assert dynsec_api.post("/sites/s1/gates/nowhere/password", {}).status_code == 404
 
 
