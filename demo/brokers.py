@@ -91,7 +91,7 @@ class MosquittoBroker:
 
     def __post_init__(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
-        if self.dynsec:
+        if self.dynsec:  # a caller may give it another password before the start
             self.add_user(ADMIN_USER, secrets.token_urlsafe(18), dynsec.ADMIN_RULES)
 
     @property

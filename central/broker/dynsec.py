@@ -48,9 +48,23 @@ class Account:
 
 
 def role_acls(rules: Iterable[TopicRule]) -> list[dict[str, Any]]:
-    """The plugin's ACL entries for the rules: read = subscribe + receive, write = publish."""
-    return [{"acltype": acltype, "topic": rule.topic, "allow": True, "priority": 0}
-            for rule in rules for acltype in _ACL_TYPES[rule.access]]
+    """The plugin's ACL entries for the rules: read = subscribe + receive, write = publish.
+
+    The plugin (Mosquitto 2.0) checks a shared subscription with its ``$share/<group>/``
+    prefix, where the ACL file strips it; so a read also allows the same filter in any
+    share group (central's consumers subscribe so; messages still arrive on the real topic).
+    """
+    acls = []
+    for rule in rules:
+        for acltype in _ACL_TYPES[rule.access]:
+            acls.append(_acl(acltype, rule.topic))
+            if acltype == _SUBSCRIBE and not rule.topic.startswith("$"):
+                acls.append(_acl(acltype, f"$share/+/{rule.topic}"))
+    return acls
+
+
+def _acl(acltype: str, topic: str) -> dict[str, Any]:
+    return {"acltype": acltype, "topic": topic, "allow": True, "priority": 0}
 
 
 def hashed_password(password: str, *, salt: bytes | None = None,

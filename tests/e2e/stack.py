@@ -138,6 +138,7 @@ class Central:
     ingest: dict[str, Any] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
     signing_key: str = field(default_factory=lambda: private_key_to_text(generate_private_key()))
+    key_id: str = KEY_ID
     token: str = ""
 
     def __post_init__(self) -> None:
@@ -150,7 +151,7 @@ class Central:
             "database": {"url": self.database_url, "pool_size": 5},
             "mqtt": {"host": "127.0.0.1", "port": self.broker.port, "username": CENTRAL_USER,
                      "client_id": "e2e", "reconnect_min_s": 1, "reconnect_max_s": 2},
-            "signing": {"key_file": str(key_file), "key_id": KEY_ID, "publish_interval_s": 0.2},
+            "signing": {"key_file": str(key_file), "key_id": self.key_id, "publish_interval_s": 0.2},
             "ingest": {"linger_ms": 20, **self.ingest},
             "api": {"host": "127.0.0.1", "port": self.port},
         }
@@ -202,6 +203,13 @@ class Central:
         return subprocess.run([*_command("parking-central", "central.cli"), "bill", "--month", month,
                                "--no-progress", "--csv", str(self.workdir / f"statements-{month}.csv"),
                                "--config", str(self.config)], cwd=REPO,
+                              env={**os.environ, **self.process.env}, capture_output=True, text=True,
+                              timeout=120, check=False)
+
+    def reissue(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """``parking-central bundles reissue``: fresh bundles signed with this central's key."""
+        return subprocess.run([*_command("parking-central", "central.cli"), "bundles", "reissue",
+                               "--config", str(self.config), *args], cwd=REPO,
                               env={**os.environ, **self.process.env}, capture_output=True, text=True,
                               timeout=120, check=False)
 

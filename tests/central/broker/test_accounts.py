@@ -11,7 +11,14 @@ import pytest
 
 from central.broker import DynsecAccounts
 from shared import GateState, GateStatus, encode_message
-from shared.topics import CENTRAL_USER, contracts_topic, events_topic, status_topic
+from shared.topics import (
+    ALL_EVENTS,
+    CENTRAL_USER,
+    contracts_topic,
+    events_topic,
+    shared_subscription,
+    status_topic,
+)
 from tests.central.broker.conftest import Probe, connack
 from tests.support.mosquitto import Broker
 
@@ -27,15 +34,19 @@ def test_a_new_gate_publishes_only_its_own_topics_and_reads_only_its_site(
     assert made.password not in repr(made)
     central = Probe(dynsec_broker.port, CENTRAL_USER, dynsec_broker.passwords[CENTRAL_USER])
     assert central.publish(contracts_topic("north"), b"bundle-north") == 0x10  # nobody listens yet
+    assert central.subscribe(shared_subscription("central", ALL_EVENTS)) == 1  # as the ingest does
     gate = Probe(dynsec_broker.port, made.username, made.password)
     assert gate.connack == 0
-    assert gate.publish(events_topic("north", "g1")) in (0, 0x10)
+    assert gate.publish(events_topic("north", "g1"), b"event") == 0
+    assert central.received(events_topic("north", "g1")) == [b"event"]
     assert gate.publish(status_topic("north", "g1")) in (0, 0x10)
     assert gate.publish(events_topic("north", "g2")) == NOT_AUTHORISED  # another gate's topic
     assert gate.publish(events_topic("south", "g1")) == NOT_AUTHORISED  # another site's
     assert gate.publish(contracts_topic("north")) == NOT_AUTHORISED  # only central signs bundles
     assert gate.subscribe(contracts_topic("north")) == 1
     assert gate.subscribe(contracts_topic("south")) == NOT_AUTHORISED
+    assert gate.subscribe(shared_subscription("any", contracts_topic("south"))) == NOT_AUTHORISED
+    assert gate.subscribe(shared_subscription("any", ALL_EVENTS)) == NOT_AUTHORISED
     assert gate.subscribe(events_topic("north", "g2")) == NOT_AUTHORISED
     central.publish(contracts_topic("north"), b"bundle-north")
     assert gate.received(contracts_topic("north")) == [b"bundle-north"]

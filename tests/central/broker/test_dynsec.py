@@ -23,8 +23,10 @@ def test_a_gate_role_is_its_topic_rules_and_nothing_more() -> None:
         ("publishClientSend", "parking/v1/sites/s1/gates/g1/events"),
         ("publishClientSend", "parking/v1/sites/s1/gates/g1/status"),
         ("subscribePattern", "parking/v1/sites/s1/contracts"),
+        ("subscribePattern", "$share/+/parking/v1/sites/s1/contracts"),  # the plugin keeps the prefix
         ("publishClientReceive", "parking/v1/sites/s1/contracts"),
         ("subscribePattern", "parking/v1/sites/s1/alerts"),
+        ("subscribePattern", "$share/+/parking/v1/sites/s1/alerts"),
         ("publishClientReceive", "parking/v1/sites/s1/alerts"),
     }
     assert all(a["allow"] is True for a in acls)
