@@ -27,7 +27,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from central.core.config import MqttSettings
 from central.errors import BrokerUnavailableError, MessageTooLargeError
-from shared.connection import ExplainingClient
+from shared.connection import ConnectFailure, ExplainingClient
 
 logger = logging.getLogger(__name__)
 
@@ -172,10 +172,11 @@ class MqttClient:
             logger.log(logging.INFO if self._client.leaving else logging.WARNING,
                        "disconnected from the broker: %s", reason_code)
 
-    def _on_failure(self, reason: str, repeated: bool) -> None:
-        self.last_refusal = reason
-        logger.log(logging.DEBUG if repeated else logging.ERROR, "cannot connect to the broker at %s:%s: %s",
-                   self._settings.host, self._settings.port, reason)
+    def _on_failure(self, failure: ConnectFailure) -> None:
+        self.last_refusal = failure.reason
+        level = logging.DEBUG if failure.repeated else logging.ERROR if failure.lasting else logging.WARNING
+        logger.log(level, "cannot connect to the broker at %s:%s: %s", self._settings.host,
+                   self._settings.port, failure.reason)
 
     def _on_publish(self, client: paho.Client, userdata: Any, mid: int, reason_code: ReasonCode,
                     properties: Properties | None) -> None:

@@ -28,7 +28,7 @@ from edge import alarms as codes
 from edge.alarms import Alarms
 from edge.config import EdgeSettings
 from shared import GateState, GateStatus, encode_message
-from shared.connection import ExplainingClient
+from shared.connection import ConnectFailure, ExplainingClient
 from shared.topics import alerts_topic, contracts_topic, status_topic
 
 # PUBACK 0x10: accepted, but nobody subscribes. Mosquitto 2.0 does not restore shared subscriptions
@@ -147,12 +147,14 @@ class GateLink:
         except Exception:
             logger.exception("on_disconnect handler failed")
 
-    def _on_failure(self, reason: str, repeated: bool) -> None:
-        """A connection attempt failed before the broker answered (TLS, refused, closed)."""
-        self.alarms.raise_(codes.BROKER_REFUSED, reason, self.clock())
+    def _on_failure(self, failure: ConnectFailure) -> None:
+        """A connection attempt failed before the broker answered. A set-up fault (certificates, TLS)
+        is alarmed at once; a broker that is down is left to the central_unreachable delay."""
+        if failure.lasting:
+            self.alarms.raise_(codes.BROKER_REFUSED, failure.reason, self.clock())
         b = self.settings.broker
-        logger.log(logging.DEBUG if repeated else logging.ERROR, "cannot connect to the broker at %s:%s: %s",
-                   b.host, b.port, reason)
+        level = logging.DEBUG if failure.repeated else logging.ERROR if failure.lasting else logging.WARNING
+        logger.log(level, "cannot connect to the broker at %s:%s: %s", b.host, b.port, failure.reason)
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         try:

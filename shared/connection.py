@@ -26,8 +26,19 @@ from shared.errors import TlsFileError
 
 logger = logging.getLogger(__name__)
 
-# (reason) and whether it is the same as the last failure's (log it once, keep counting)
-FailureHandler = Callable[[str, bool], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectFailure:
+    """Why one connection attempt failed."""
+
+    reason: str  # one sentence for the log and the alarm
+    repeated: bool  # the same as the attempt before: log it once, not at every retry
+    lasting: bool  # a set-up fault (certificates, TLS, port) that retrying will not mend;
+    # False for a broker that is down or unreachable, which usually comes back by itself
+
+
+FailureHandler = Callable[[ConnectFailure], None]
 
 _READ_ERROR = "failed to receive on socket: "
 
@@ -147,7 +158,7 @@ class ExplainingClient(paho.Client):
         try:
             return super().reconnect()
         except OSError as exc:
-            self._report(explain_error(exc))
+            self._report(explain_error(exc), lasting=isinstance(exc, ssl.SSLError))
             raise
 
     def disconnect(self, *args: Any, **kwargs: Any) -> MQTTErrorCode:
@@ -165,7 +176,7 @@ class ExplainingClient(paho.Client):
 
     def ended(self) -> None:
         if not self._answered and not self._leaving:
-            self._report(self._closed_before_answer())
+            self._report(self._closed_before_answer(), lasting=True)
         self._answered = False
 
     def _closed_before_answer(self) -> str:
@@ -183,10 +194,10 @@ class ExplainingClient(paho.Client):
         if level == paho.MQTT_LOG_ERR and buf.startswith(_READ_ERROR):
             self._read_error = buf[len(_READ_ERROR):]
 
-    def _report(self, reason: str) -> None:
+    def _report(self, reason: str, lasting: bool) -> None:
         repeated = reason == self._last_reason
         self._last_reason = reason
         try:
-            self._on_failure(reason, repeated)
+            self._on_failure(ConnectFailure(reason, repeated, lasting))
         except Exception:  # never into paho's thread
             logger.exception("connection failure handler failed")

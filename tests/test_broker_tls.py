@@ -210,3 +210,19 @@ def test_a_missing_certificate_file_stops_the_start_naming_the_setting(pki: Pki,
         central_load(None, mqtt={"tls": True, "tls_ca_file": str(pki.ca.cert),
                                  "tls_cert_file": str(tmp_path / "nowhere.crt"),
                                  "tls_key_file": str(pki.gate.key)})
+
+
+def test_a_broker_that_is_down_is_logged_once_and_left_to_the_unreachable_delay(
+        tls_broker: Broker, pki: Pki, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+        start_link: Callable[[EdgeSettings], tuple[GateLink, Alarms]]) -> None:
+    """Nothing listening is not a set-up fault: no broker_refused on the guard page for a restart."""
+    from demo.brokers import free_port
+
+    caplog.set_level(logging.DEBUG)
+    down = gate_settings(tls_broker, pki, tmp_path, url=f"mqtt://127.0.0.1:{free_port()}",
+                         tls_ca_file=None, tls_cert_file=None, tls_key_file=None)
+    link, alarms = start_link(down)
+    attempts = wait_until(lambda: len(failures := _failures(caplog)) >= 2 and failures)
+    assert "nothing listens" in attempts[0].getMessage() and attempts[0].levelno == logging.WARNING
+    assert [r.levelno for r in attempts[1:]] == [logging.DEBUG] * (len(attempts) - 1)
+    assert codes.BROKER_REFUSED not in alarms.codes() and not link.connected

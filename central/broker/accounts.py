@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from central.broker import dynsec
 from central.broker.control import DynsecControl
 from central.core.config import Settings
-from central.errors import BrokerAccountError, ConflictError, NotFoundError
+from central.errors import BrokerAccountError, ConflictError
 from shared.topics import gate_rules, gate_username, status_topic
 
 logger = logging.getLogger(__name__)
@@ -89,11 +89,12 @@ class DynsecAccounts:
         return GateCredentials(account.username, account.password)
 
     def rotate(self, site: str, gate: str) -> GateCredentials:
+        """A new password (the gate is disconnected); a gate without an account gets one."""
         username, password = gate_username(site, gate), new_password()
         with self._control.conversation() as talk:
             failed = _errors(talk.run([dynsec.password_command(username, password)]))
         if any(error in NOT_FOUND for error in failed):
-            raise NotFoundError("broker account", username)
+            return self.create(site, gate)  # registered before its broker had the plugin
         if failed:
             raise BrokerAccountError(f"broker refused a new password for {username}: {'; '.join(failed)}")
         logger.info("broker account %s has a new password; the old one is refused from now", username)

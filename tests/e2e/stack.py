@@ -190,28 +190,21 @@ class Central:
             return False
 
     def _create_token(self) -> str:
-        done = subprocess.run([*_command("parking-central", "central.cli"), "create-token", "--role", "admin",
-                               "--name", "e2e", "--config", str(self.config)], cwd=REPO,
-                              env={**os.environ, **self.process.env}, capture_output=True, text=True,
-                              timeout=60, check=False)
+        done = self.command("create-token", "--role", "admin", "--name", "e2e")
         assert done.returncode == 0, done.stderr
         (self.workdir / "create-token.err").write_text(done.stderr)  # its log lines, for the secrets check
         return done.stdout.strip().splitlines()[-1]
 
     def bill(self, month: str) -> subprocess.CompletedProcess[str]:
         """``parking-central bill --month YYYY-MM``: the month's statements."""
-        return subprocess.run([*_command("parking-central", "central.cli"), "bill", "--month", month,
-                               "--no-progress", "--csv", str(self.workdir / f"statements-{month}.csv"),
-                               "--config", str(self.config)], cwd=REPO,
-                              env={**os.environ, **self.process.env}, capture_output=True, text=True,
-                              timeout=120, check=False)
+        return self.command("bill", "--month", month, "--no-progress",
+                            "--csv", str(self.workdir / f"statements-{month}.csv"))
 
-    def reissue(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """``parking-central bundles reissue``: fresh bundles signed with this central's key."""
-        return subprocess.run([*_command("parking-central", "central.cli"), "bundles", "reissue",
-                               "--config", str(self.config), *args], cwd=REPO,
-                              env={**os.environ, **self.process.env}, capture_output=True, text=True,
-                              timeout=120, check=False)
+    def command(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """``parking-central ARGS --config FILE`` with the service's environment (its secrets)."""
+        command = [*_command("parking-central", "central.cli"), *args, "--config", str(self.config)]
+        return subprocess.run(command, cwd=REPO, env={**os.environ, **self.process.env},
+                              capture_output=True, text=True, timeout=120, check=False)
 
     def client(self, token: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token or self.token}"} if token != "" else {}

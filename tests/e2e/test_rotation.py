@@ -41,7 +41,7 @@ def test_a_gate_holding_both_keys_takes_the_reissued_bundle_and_keeps_admitting(
     central = make_central(signing_key=new_key, key_id=NEW_KEY_ID).start()
 
     # 4: fresh bundles for every site, now; the command waits until they are published.
-    done = central.reissue()
+    done = central.command("bundles", "reissue")
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"bundle 3 signed with key {NEW_KEY_ID}" in done.stdout
     gate.wait_for_bundle(3)

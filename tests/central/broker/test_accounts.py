@@ -90,10 +90,16 @@ def test_a_new_password_cuts_the_gate_off_and_refuses_the_old_one(
 
 
 def test_an_account_that_exists_is_not_made_again(accounts: DynsecAccounts) -> None:
-    from central.errors import ConflictError, NotFoundError
+    from central.errors import ConflictError
 
     accounts.create("north", "g4")
     with pytest.raises(ConflictError, match="gate.north.g4 already exists"):
         accounts.create("north", "g4")
-    with pytest.raises(NotFoundError):
-        accounts.rotate("north", "nobody")
+
+
+def test_a_new_password_for_a_gate_without_an_account_makes_it(
+        dynsec_broker: Broker, accounts: DynsecAccounts) -> None:
+    """A gate registered while the broker kept a password file gets its account here."""
+    made = accounts.rotate("north", "g5")
+    assert connack(dynsec_broker.port, made.username, made.password) == 0
+    assert connack(dynsec_broker.port, made.username, "guess") == NOT_AUTHORISED
