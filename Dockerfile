@@ -1,4 +1,6 @@
 # One image for the central service and the edge agent (the command picks which).
+# No secret, certificate or key goes into it (.dockerignore): they come from the environment,
+# compose secrets or mounted files at run time (docs/deploy.md).
 FROM python:3.11-slim-bookworm
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libgl1 libglib2.0-0 \
@@ -12,5 +14,7 @@ COPY demo ./demo
 COPY benchmarks ./benchmarks
 COPY config ./config
 RUN pip install --no-cache-dir ".[postgres]"
-RUN useradd --system --home /var/lib/parking parking && mkdir -p /var/lib/parking && chown parking /var/lib/parking
+# A fixed uid, so mounted keys can be given to it (chown 10001): docs/deploy.md, "TLS".
+RUN useradd --system --uid 10001 --home /var/lib/parking parking && mkdir -p /var/lib/parking \
+ && chown parking /var/lib/parking
 USER parking

@@ -147,15 +147,15 @@ def run(tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
     from central.db.migrate import upgrade_to_head
     from central.ingest.consumer import Ingestor
     from demo.brokers import MosquittoBroker
-    from shared.topics import CENTRAL_USER, central_acl, gate_acl, gate_username
+    from shared.topics import CENTRAL_USER, central_rules, gate_rules, gate_username
 
     broker = MosquittoBroker(tmp / "mosquitto")
     central_password = secrets.token_urlsafe(16)
-    broker.add_user(CENTRAL_USER, central_password, central_acl())
+    broker.add_user(CENTRAL_USER, central_password, central_rules())
     accounts = [GateAccount(site, f"g{n}", secrets.token_urlsafe(12)) for site in site_ids()
                 for n in range(1, GATES_PER_SITE + 1)]
     for a in accounts:
-        broker.add_user(gate_username(a.site, a.gate), a.password, gate_acl(a.site, a.gate))
+        broker.add_user(gate_username(a.site, a.gate), a.password, gate_rules(a.site, a.gate))
     broker.start()
     postgres = None
     try:

@@ -7,7 +7,9 @@
         ├── ForbiddenError        the caller's role does not allow this
         ├── ConflictError         the change contradicts the current state
         │   └── CapacityError     no place left under the product's quota
+        ├── MessageTooLargeError  larger than the broker's message_size_limit: it would be dropped
         ├── BrokerUnavailableError  the MQTT broker cannot take a message now
+        │   └── BrokerAccountError  the broker refused or did not confirm an account change
         ├── BillingError          anything billing refuses to do
         │   ├── TariffError       a tariff that cannot be charged (a negative rate, a zero period)
         │   ├── MonthError        a month text that is not YYYY-MM
@@ -50,6 +52,10 @@ class CapacityError(ConflictError):
     """Signing or reinstating would exceed the product's quota."""
 
 
+class MessageTooLargeError(CentralError):
+    """A message the broker would drop (``mqtt.message_size_limit``); sending it again cannot help."""
+
+
 class BrokerUnavailableError(CentralError):
     """Not connected to the broker: the caller keeps the message and retries."""
 
@@ -81,3 +87,7 @@ class EnforcementError(CentralError):
 
 class NotifyError(EnforcementError):
     """An adapter could not deliver a notification; the message says why, without secrets."""
+
+
+class BrokerAccountError(BrokerUnavailableError):
+    """The broker's dynamic-security plugin refused an account change or did not answer."""

@@ -3,6 +3,8 @@
 - MQTT 5, ``CallbackAPIVersion.VERSION2``, QoS 1, reconnect back-off;
 - subscriptions are (re)made inside ``on_connect``, only after a successful CONNACK;
 - ``connected`` is true only after a successful CONNACK (a refused login is not "connected");
+- TLS from ``mqtt.tls*`` (CA, client certificate, host name check), as the gate's; a failed
+  connection is explained (``shared.connection``) in ``last_refusal`` and logged once per reason;
 - ``publish`` raises BrokerUnavailableError while offline instead of dropping the message, and
   ``publish_confirmed`` waits for the PUBACK and reports its reason code;
 - callbacks never raise into paho's network thread: errors are logged.
@@ -24,7 +26,8 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
 from central.core.config import MqttSettings
-from central.errors import BrokerUnavailableError
+from central.errors import BrokerUnavailableError, MessageTooLargeError
+from shared.connection import ConnectFailure, ExplainingClient
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +59,9 @@ class MqttClient:
         self.last_refusal: str | None = None
         self.mqtt5 = settings.protocol == "mqtt5"
         self._protocol = paho.MQTTv5 if self.mqtt5 else paho.MQTTv311
-        self._client = paho.Client(CallbackAPIVersion.VERSION2, client_id=client_id,
-                                   protocol=self._protocol, manual_ack=manual_ack)
+        self._client = ExplainingClient(CallbackAPIVersion.VERSION2, client_id=client_id,
+                                        protocol=self._protocol, manual_ack=manual_ack,
+                                        tls=settings.tls_files(), on_failure=self._on_failure)
         self._client.username_pw_set(settings.username, settings.password_text())
         self._client.reconnect_delay_set(settings.reconnect_min_s, settings.reconnect_max_s)
         self._client.on_connect = self._on_connect
@@ -100,7 +104,11 @@ class MqttClient:
     # -- publishing -------------------------------------------------------------
 
     def publish(self, topic: str, payload: bytes, *, qos: int = 1, retain: bool = False) -> int:
-        """Hand a message to paho; returns its mid. Raises while offline: nothing is dropped."""
+        """Hand a message to paho; returns its mid. Raises while offline (nothing is dropped) and
+        for a message the broker would drop for its size."""
+        if len(payload) > self._settings.message_size_limit:
+            raise MessageTooLargeError(f"{topic}: {len(payload)} bytes, more than the broker's "
+                                       f"message_size_limit ({self._settings.message_size_limit})")
         if not self.connected:
             raise BrokerUnavailableError("not connected to the broker")
         info = self._client.publish(topic, payload, qos=qos, retain=retain)
@@ -139,10 +147,12 @@ class MqttClient:
     def _on_connect(self, client: paho.Client, userdata: Any, flags: Any, reason_code: ReasonCode,
                     properties: Properties | None) -> None:
         try:
+            self._client.answered()
             if reason_code.is_failure:
                 self.last_refusal = str(reason_code)
                 logger.error("broker refused the connection: %s", reason_code)
                 return
+            self.last_refusal = None
             self._generation += 1
             for sub in self._subscriptions:
                 client.subscribe(sub.topic, qos=sub.qos)
@@ -153,10 +163,20 @@ class MqttClient:
 
     def _on_disconnect(self, client: paho.Client, userdata: Any, flags: Any, reason_code: ReasonCode,
                        properties: Properties | None) -> None:
+        was_up = self._connected.is_set()
         self._connected.clear()
         with self._acks_changed:
             self._acks_changed.notify_all()
-        logger.warning("disconnected from the broker: %s", reason_code)
+        self._client.ended()
+        if was_up:
+            logger.log(logging.INFO if self._client.leaving else logging.WARNING,
+                       "disconnected from the broker: %s", reason_code)
+
+    def _on_failure(self, failure: ConnectFailure) -> None:
+        self.last_refusal = failure.reason
+        level = logging.DEBUG if failure.repeated else logging.ERROR if failure.lasting else logging.WARNING
+        logger.log(level, "cannot connect to the broker at %s:%s: %s", self._settings.host,
+                   self._settings.port, failure.reason)
 
     def _on_publish(self, client: paho.Client, userdata: Any, mid: int, reason_code: ReasonCode,
                     properties: Properties | None) -> None:

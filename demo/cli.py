@@ -22,10 +22,11 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from demo.stack import GUARD_USER, SITE, Stack
+from demo.stack import GATE, GUARD_USER, SITE, Stack
 from shared import Reason
 
 FRAMES = Path(__file__).parent / "frames"
+MARKER = ".parking-demo"  # in a --workdir the demo made: only such a folder is ever emptied
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PLATES = {"evening": ["沪A12345", "沪AD12345"], "short": ["沪B67890"]}
 
@@ -33,9 +34,11 @@ PLATES = {"evening": ["沪A12345", "沪AD12345"], "short": ["沪B67890"]}
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    if args.workdir.exists():
-        shutil.rmtree(args.workdir)
-    args.workdir.mkdir(parents=True)
+    try:
+        _prepare(args.workdir)
+    except RuntimeError as exc:
+        print(f"parking-demo: {exc}", file=sys.stderr)
+        return 2
     stack = Stack(args.workdir.resolve())
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
@@ -50,13 +53,33 @@ def main(argv: list[str] | None = None) -> int:
         stack.stop()
 
 
+def _prepare(workdir: Path) -> None:
+    """An empty folder for this run. A folder the demo made before (its marker file inside) is
+    emptied; any other non-empty folder is refused, never deleted."""
+    marker = workdir / MARKER
+    if workdir.exists() and not workdir.is_dir():
+        raise RuntimeError(f"--workdir {workdir} is not a folder")
+    if workdir.exists() and any(workdir.iterdir()):
+        if not marker.is_file():
+            raise RuntimeError(f"--workdir {workdir} is not empty and was not made by parking-demo "
+                               f"(no {MARKER} in it): choose a new or empty folder")
+        for entry in workdir.iterdir():
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+    workdir.mkdir(parents=True, exist_ok=True)
+    marker.write_text("made by parking-demo; the demo empties this folder at its next start\n")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="parking-demo", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--frames", type=Path, default=FRAMES,
                         help="folder with entry/ and exit/ sub-folders of camera frames (default: shipped)")
     parser.add_argument("--workdir", type=Path, default=Path("var/demo"),
-                        help="where the demo keeps its databases and logs (emptied at start)")
+                        help="where the demo keeps its databases and logs: a new or empty folder, or "
+                             "one an earlier run made (emptied at start)")
     parser.add_argument("--every", type=float, default=4.0, help="seconds between arriving cars")
     parser.add_argument("--exit-after", type=float, default=26.0, help="seconds before the first car leaves")
     parser.add_argument("--broker", choices=["auto", "mosquitto", "embedded"], default="auto",
@@ -71,7 +94,7 @@ def _run(stack: Stack, args: argparse.Namespace) -> int:
     token = stack.create_token()
     api = httpx.Client(base_url=stack.api, headers={"Authorization": f"Bearer {token}"}, timeout=10)
     now = datetime.now(UTC)
-    contracts = _seed(api, now, short_window_s=args.exit_after + 2 * args.every + 6)
+    contracts = _seed(api, stack, now, short_window_s=args.exit_after + 2 * args.every + 6)
     # The signed bundle is retained on the broker: the gate has it before its first frame (3 s).
     stack.start_edge(args.frames.resolve(), args.every, args.exit_after, args.every * 3)
     _banner(stack, token)
@@ -91,13 +114,13 @@ def _run(stack: Stack, args: argparse.Namespace) -> int:
         time.sleep(2)
 
 
-def _seed(api: httpx.Client, now: datetime, short_window_s: float) -> dict[str, str]:
+def _seed(api: httpx.Client, stack: Stack, now: datetime, short_window_s: float) -> dict[str, str]:
     """A site with two products: an evening one, and one whose window ends in a minute."""
     local = now.astimezone(SHANGHAI)
     _post(api, "/institutions", {"id": "district-office", "name": "区政府机关"})
     _post(api, "/sites", {"id": SITE, "institution_id": "district-office", "name": "区政府机关停车场",
                                 "address": "上海市", "lat": 31.23, "lon": 121.47, "shared_capacity": 3})
-    _post(api, "/gates", {"site_id": SITE, "gate_id": "main", "name": "北门"})
+    _add_gate(api, stack)
     for product, ends, minimum in (("evening", local + timedelta(hours=4), 60),
                                    ("short", local + timedelta(seconds=short_window_s), 0)):
         # An hour ago, but not before midnight: a window that starts yesterday would not
@@ -121,6 +144,14 @@ def _seed(api: httpx.Client, now: datetime, short_window_s: float) -> dict[str, 
         contracts[signed["id"]] = product
         _say(f"contract {signed['id']} signed: {' '.join(plates)} on product '{product}'")
     return contracts
+
+
+def _add_gate(api: httpx.Client, stack: Stack) -> None:
+    """As an operator would: central registers the gate and, with the broker's dynamic-security
+    plugin, makes its broker account and shows the password this once."""
+    gate = _post(api, f"/sites/{SITE}/gates", {"gate_id": GATE, "name": "北门"})
+    if gate["broker"]["password"]:
+        stack.secrets.gate_mqtt = gate["broker"]["password"]
 
 
 def _post(api: httpx.Client, path: str, body: dict[str, Any]) -> Any:

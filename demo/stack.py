@@ -20,9 +20,25 @@ import httpx
 import yaml
 from argon2 import PasswordHasher
 
-from demo.brokers import EmbeddedBroker, MosquittoBroker, RunningBroker, free_port, mosquitto_installed
-from shared import generate_private_key, private_key_to_text, public_key_to_text
-from shared.topics import CENTRAL_USER, central_acl, gate_acl, gate_username
+from central.broker import dynsec
+from demo.brokers import (
+    ADMIN_USER,
+    EmbeddedBroker,
+    MosquittoBroker,
+    RunningBroker,
+    dynsec_installed,
+    free_port,
+    mosquitto_installed,
+)
+from shared import (
+    CENTRAL_USER,
+    central_rules,
+    gate_rules,
+    gate_username,
+    generate_private_key,
+    private_key_to_text,
+    public_key_to_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +49,8 @@ GUARD_USER = "guard"
 @dataclass
 class Secrets:
     central_mqtt: str = field(default_factory=lambda: secrets.token_urlsafe(18))
-    gate_mqtt: str = field(default_factory=lambda: secrets.token_urlsafe(18))
+    broker_admin: str = field(default_factory=lambda: secrets.token_urlsafe(18))
+    gate_mqtt: str = field(default_factory=lambda: secrets.token_urlsafe(18))  # central makes it (dynsec)
     guard_password: str = field(default_factory=lambda: "demo-" + secrets.token_hex(4))
     session_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     hash_salt: str = field(default_factory=lambda: secrets.token_urlsafe(24))
@@ -41,8 +58,8 @@ class Secrets:
 
     def values(self) -> list[str]:
         """Everything that must never appear in a log line."""
-        return [self.central_mqtt, self.gate_mqtt, self.guard_password, self.session_secret,
-                self.hash_salt, private_key_to_text(self.signing_key)]
+        return [self.central_mqtt, self.broker_admin, self.gate_mqtt, self.guard_password,
+                self.session_secret, self.hash_salt, private_key_to_text(self.signing_key)]
 
 
 @dataclass
@@ -77,6 +94,7 @@ class Stack:
         self.central_port = free_port()
         self.guard_port = free_port()
         self.broker: RunningBroker | None = None
+        self.accounts_by_central = False  # the broker's plugin: central makes the gate's account
         self.processes: list[Process] = []
 
     @property
@@ -90,17 +108,25 @@ class Stack:
     # -- broker ------------------------------------------------------------------
 
     def start_broker(self, kind: str = "auto") -> str:
-        accounts = {CENTRAL_USER: (self.secrets.central_mqtt, central_acl()),
-                    gate_username(SITE, GATE): (self.secrets.gate_mqtt, gate_acl(SITE, GATE))}
+        """Mosquitto (with its dynamic-security plugin when installed: central then makes the gate's
+        account when the gate is added), else the embedded broker with the gate's account made here."""
+        accounts = {CENTRAL_USER: (self.secrets.central_mqtt, central_rules())}
         if kind == "mosquitto" or (kind == "auto" and mosquitto_installed()):
-            broker = MosquittoBroker(self.workdir / "mosquitto")
-            for user, (password, acl) in accounts.items():
-                broker.add_user(user, password, acl)
+            broker = MosquittoBroker(self.workdir / "mosquitto", dynsec=dynsec_installed())
+            if broker.dynsec:
+                broker.add_user(ADMIN_USER, self.secrets.broker_admin, dynsec.ADMIN_RULES)
+            else:
+                accounts[gate_username(SITE, GATE)] = (self.secrets.gate_mqtt, gate_rules(SITE, GATE))
+            for user, (password, rules) in accounts.items():
+                broker.add_user(user, password, rules)
             self.broker = broker.start()
-            return "Mosquitto (MQTT 5)"
+            self.accounts_by_central = broker.dynsec
+            return "Mosquitto (MQTT 5, accounts in its dynamic-security plugin)" if broker.dynsec \
+                else "Mosquitto (MQTT 5)"
+        accounts[gate_username(SITE, GATE)] = (self.secrets.gate_mqtt, gate_rules(SITE, GATE))
         passwords = {user: password for user, (password, _) in accounts.items()}
-        acl = [line for _, lines in accounts.values() for line in lines]
-        self.broker = EmbeddedBroker(self.workdir / "amqtt", passwords, acl).start()
+        by_user = {user: mine for user, (_, mine) in accounts.items()}
+        self.broker = EmbeddedBroker(self.workdir / "amqtt", passwords, by_user).start()
         return "embedded amqtt (MQTT 3.1.1; install mosquitto for MQTT 5)"
 
     @property
@@ -116,6 +142,7 @@ class Stack:
             "log_level": "INFO",
             "database": {"url": f"sqlite:///{self.workdir / 'central.db'}"},
             "mqtt": {"host": "127.0.0.1", "port": self.broker.port, "protocol": self._protocol},
+            "broker_accounts": {"manager": "dynsec" if self.accounts_by_central else "password_file"},
             "signing": {"key_id": KEY_ID, "publish_interval_s": 0.5},
             "api": {"host": "127.0.0.1", "port": self.central_port},
             "enforcement": {"interval_s": scheduler_interval_s},
@@ -137,6 +164,7 @@ class Stack:
 
     def _central_env(self) -> dict[str, str]:
         return {"PARKING_CENTRAL_MQTT__PASSWORD": self.secrets.central_mqtt,
+                "PARKING_CENTRAL_BROKER_ACCOUNTS__ADMIN_PASSWORD": self.secrets.broker_admin,
                 "PARKING_CENTRAL_SIGNING__KEY": private_key_to_text(self.secrets.signing_key)}
 
     # -- edge --------------------------------------------------------------------

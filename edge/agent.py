@@ -26,8 +26,7 @@ from edge.reader import Reader, ReaderError, Verdict, make_reader
 from edge.relay import OutboxRelay
 from edge.snapshots import Snapshots
 from edge.store import Store
-from shared import Clock, GateState, GateStatus, MessageError, SiteAlert, parse_message, utc_now
-from shared.topics import events_topic
+from shared import Clock, GateState, GateStatus, MessageError, SiteAlert, events_topic, parse_message, utc_now
 
 logger = logging.getLogger(__name__)
 

@@ -28,8 +28,8 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from edge.errors import ConfigError
 from edge.reader import DEFAULT_ENGINE, ENGINE_NAMES
-from shared import ID_PATTERN, Direction, SecretFileError, public_key_from_text, read_secret
-from shared.topics import gate_username
+from shared import ID_PATTERN, Direction, SecretFileError, gate_username, public_key_from_text, read_secret
+from shared.connection import TlsFiles, client_context
 
 DEV_SESSION_SECRET = "dev-only-session-secret-change-me"
 DEV_HASH_SALT = "dev-only-plate-salt-change-me"
@@ -97,6 +97,8 @@ class BrokerSettings(_Section):
     tls_ca_file: Path | None = Field(default=None, description="CA bundle for mqtts")
     tls_cert_file: Path | None = Field(default=None, description="client certificate for mqtts")
     tls_key_file: Path | None = Field(default=None, description="client key for mqtts")
+    tls_check_hostname: bool = Field(default=True, description="the broker's certificate must name the "
+                                                               "url's host (mqtts)")
     keepalive_s: int = Field(default=30, ge=5, le=600, description="MQTT keepalive")
     protocol: Literal["mqtt5", "mqtt311"] = Field(
         default="mqtt5", description="mqtt5 (production); mqtt311 only for the demo's embedded broker")
@@ -120,6 +122,11 @@ class BrokerSettings(_Section):
     def tls(self) -> bool:
         return self.url.startswith("mqtts://")
 
+    def tls_files(self) -> TlsFiles | None:
+        if not self.tls:
+            return None
+        return TlsFiles(self.tls_ca_file, self.tls_cert_file, self.tls_key_file, self.tls_check_hostname)
+
     @model_validator(mode="after")
     def _check(self) -> BrokerSettings:
         if self.reconnect_max_s < self.reconnect_min_s:
@@ -128,6 +135,8 @@ class BrokerSettings(_Section):
             raise ValueError("tls_cert_file and tls_key_file go together")
         if self.tls_cert_file is not None and not self.tls:
             raise ValueError("client certificates need an mqtts:// url")
+        if (files := self.tls_files()) is not None:
+            client_context(files)  # a missing or unreadable file stops the start, naming it
         return self
 
 

@@ -13,7 +13,6 @@ in memory, where a restart would lose it.
 from __future__ import annotations
 
 import logging
-import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,8 +27,8 @@ from paho.mqtt.reasoncodes import ReasonCode
 from edge import alarms as codes
 from edge.alarms import Alarms
 from edge.config import EdgeSettings
-from shared import GateState, GateStatus, encode_message
-from shared.topics import alerts_topic, contracts_topic, status_topic
+from shared import GateState, GateStatus, alerts_topic, contracts_topic, encode_message, status_topic
+from shared.connection import ConnectFailure, ExplainingClient
 
 # PUBACK 0x10: accepted, but nobody subscribes. Mosquitto 2.0 does not restore shared subscriptions
 # from persistence, so right after a broker restart the central service's queue is gone until it
@@ -62,20 +61,16 @@ class GateLink:
         self._connected = threading.Event()
         self._client = self._make_client()
 
-    def _make_client(self) -> mqtt.Client:
+    def _make_client(self) -> ExplainingClient:
         s, b = self.settings, self.settings.broker
-        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"gate-{s.site_id}-{s.gate_id}",
-                             protocol=mqtt.MQTTv5 if b.protocol == "mqtt5" else mqtt.MQTTv311)
+        client = ExplainingClient(CallbackAPIVersion.VERSION2, client_id=f"gate-{s.site_id}-{s.gate_id}",
+                                  protocol=mqtt.MQTTv5 if b.protocol == "mqtt5" else mqtt.MQTTv311,
+                                  tls=b.tls_files(), on_failure=self._on_failure)
         client.username_pw_set(s.broker_username, s.broker_password())
         will = GateStatus(site_id=s.site_id, gate_id=s.gate_id, state=GateState.OFFLINE)
         client.will_set(self.status_topic, encode_message(will), qos=1, retain=True)
         client.reconnect_delay_set(max(1, int(b.reconnect_min_s)), max(1, int(b.reconnect_max_s)))
         client.max_inflight_messages_set(b.max_inflight + 10)  # the relay limits itself; status gets room
-        if b.tls:
-            client.tls_set(ca_certs=str(b.tls_ca_file) if b.tls_ca_file else None,
-                           certfile=str(b.tls_cert_file) if b.tls_cert_file else None,
-                           keyfile=str(b.tls_key_file) if b.tls_key_file else None,
-                           cert_reqs=ssl.CERT_REQUIRED)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
@@ -125,6 +120,7 @@ class GateLink:
     def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason_code: ReasonCode,
                     properties: Properties | None) -> None:
         try:
+            self._client.answered()
             if reason_code.is_failure:
                 self._connected.clear()
                 self.alarms.raise_(codes.BROKER_REFUSED, str(reason_code), self.clock())
@@ -143,11 +139,21 @@ class GateLink:
         try:
             was_up = self._connected.is_set()
             self._connected.clear()
+            self._client.ended()
             if was_up:
                 logger.warning("disconnected from broker: %s", reason_code)
             self.handlers.connection(False)
         except Exception:
             logger.exception("on_disconnect handler failed")
+
+    def _on_failure(self, failure: ConnectFailure) -> None:
+        """A connection attempt failed before the broker answered. A set-up fault (certificates, TLS)
+        is alarmed at once; a broker that is down is left to the central_unreachable delay."""
+        if failure.lasting:
+            self.alarms.raise_(codes.BROKER_REFUSED, failure.reason, self.clock())
+        b = self.settings.broker
+        level = logging.DEBUG if failure.repeated else logging.ERROR if failure.lasting else logging.WARNING
+        logger.log(level, "cannot connect to the broker at %s:%s: %s", b.host, b.port, failure.reason)
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         try:

@@ -5,6 +5,7 @@
     ├── WindowError           a time window that cannot exist
     ├── MessageError          an MQTT payload or topic that does not parse
     ├── SecretFileError       a secret's file that cannot be read
+    ├── TlsFileError          a CA, certificate or key file that cannot be used
     └── BundleError           a contract bundle the gate must refuse
         ├── BundleSignatureError   a byte changed, or signed with another key
         ├── UnknownKeyError        signed with a key id the gate does not hold
@@ -74,3 +75,12 @@ class BundleExpiredError(BundleError):
 
 class BundleRollbackError(BundleError):
     """The bundle's sequence is lower than the one in use."""
+
+
+class TlsFileError(ParkingError, ValueError):
+    """A TLS file that cannot be loaded; names the setting and the path, never the key."""
+
+    def __init__(self, field: str, path: object, why: str) -> None:
+        super().__init__(f"{field}: cannot use {path}: {why}")
+        self.field = field
+        self.path = path

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 from shared.contracts import ID_PATTERN
 from shared.errors import MessageError
@@ -80,11 +81,26 @@ def parse_site_topic(topic: str) -> SiteTopic:
     return SiteTopic(_checked("site", site), kind)
 
 
-# Broker access rules (Mosquitto ACL syntax). A gate may publish only under its own
-# gate topic and read only its site's contracts and alerts; the central service reads
-# every event and status and writes contracts and alerts.
+# Broker access rules. A gate may publish only under its own gate topic and read only its
+# site's contracts and alerts; the central service reads every event and status, writes
+# contracts and alerts, and reads the broker's uptime (the compose healthcheck logs in as it).
+# Both broker set-ups are written from these rules: the ACL file (``acl_block``) and the
+# dynamic-security roles (``central.broker``).
 
 CENTRAL_USER = "central"
+BROKER_UPTIME = "$SYS/broker/uptime"
+
+
+class Access(StrEnum):
+    READ = "read"  # subscribe and receive
+    WRITE = "write"  # publish
+    READWRITE = "readwrite"
+
+
+@dataclass(frozen=True, slots=True)
+class TopicRule:
+    access: Access
+    topic: str  # a topic or a filter with + and #
 
 
 def gate_username(site: str, gate: str) -> str:
@@ -92,21 +108,33 @@ def gate_username(site: str, gate: str) -> str:
     return f"gate.{_checked('site', site)}.{_checked('gate', gate)}"
 
 
+def gate_rules(site: str, gate: str) -> tuple[TopicRule, ...]:
+    return (
+        TopicRule(Access.WRITE, events_topic(site, gate)),
+        TopicRule(Access.WRITE, status_topic(site, gate)),
+        TopicRule(Access.READ, contracts_topic(site)),
+        TopicRule(Access.READ, alerts_topic(site)),
+    )
+
+
+def central_rules() -> tuple[TopicRule, ...]:
+    return (
+        TopicRule(Access.READ, ALL_EVENTS),
+        TopicRule(Access.READ, ALL_STATUS),
+        TopicRule(Access.WRITE, ALL_CONTRACTS),
+        TopicRule(Access.WRITE, ALL_ALERTS),
+        TopicRule(Access.READ, BROKER_UPTIME),
+    )
+
+
+def acl_block(user: str, rules: tuple[TopicRule, ...]) -> list[str]:
+    """One account's block in Mosquitto's ACL file syntax."""
+    return [f"user {user}", *(f"topic {rule.access.value} {rule.topic}" for rule in rules)]
+
+
 def gate_acl(site: str, gate: str) -> list[str]:
-    return [
-        f"user {gate_username(site, gate)}",
-        f"topic write {events_topic(site, gate)}",
-        f"topic write {status_topic(site, gate)}",
-        f"topic read {contracts_topic(site)}",
-        f"topic read {alerts_topic(site)}",
-    ]
+    return acl_block(gate_username(site, gate), gate_rules(site, gate))
 
 
 def central_acl(user: str = CENTRAL_USER) -> list[str]:
-    return [
-        f"user {user}",
-        f"topic read {ALL_EVENTS}",
-        f"topic read {ALL_STATUS}",
-        f"topic write {ALL_CONTRACTS}",
-        f"topic write {ALL_ALERTS}",
-    ]
+    return acl_block(user, central_rules())

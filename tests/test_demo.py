@@ -63,3 +63,30 @@ def test_ctrl_c_stops_every_process(tmp_path: Path) -> None:
     for port in ports:
         with socket.socket() as s:
             assert s.connect_ex(("127.0.0.1", port)) != 0, f"something still listens on {port}"
+
+
+def test_a_workdir_the_demo_did_not_make_is_refused_and_left_as_it_is(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "thesis.tex").write_text("years of work")
+    done = subprocess.run([sys.executable, "-m", "demo.cli", "--workdir", str(folder), "--once"],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2 and "not made by parking-demo" in done.stderr
+    assert [p.name for p in folder.iterdir()] == ["thesis.tex"]
+    assert (folder / "thesis.tex").read_text() == "years of work"
+
+
+def test_a_workdir_the_demo_made_or_an_empty_one_is_used(tmp_path: Path) -> None:
+    from demo.cli import MARKER, _prepare
+
+    folder = tmp_path / "new" / "demo"
+    _prepare(folder)
+    (folder / "central.db").write_text("the last run's")
+    (folder / "mosquitto").mkdir()
+    (folder / "mosquitto" / "mosquitto.log").write_text("old")
+    _prepare(folder)  # the next run
+    assert [p.name for p in folder.iterdir()] == [MARKER]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    _prepare(empty)
+    assert (empty / MARKER).is_file()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -65,6 +66,40 @@ def test_gate_cannot_publish_as_another_gate(broker: Broker) -> None:
     assert acks[mid] < 0x80  # success, or 0x10 "no matching subscribers"
     client.loop_stop()
     client.disconnect()
+
+
+def test_a_message_over_the_brokers_size_limit_never_reaches_a_subscriber(broker: Broker) -> None:
+    """message_size_limit (the compose, demo and test brokers alike): a 10 MB 'event' goes nowhere."""
+    from central.core.config import MESSAGE_SIZE_LIMIT
+
+    user, password = broker.add_gate("s1", "big")
+    watcher, _ = _connect(broker, "admin", broker.passwords["admin"])
+    received: list[int] = []
+    subscribed = threading.Event()
+    watcher.on_message = lambda c, u, m: received.append(len(m.payload))
+    watcher.on_subscribe = lambda *_: subscribed.set()
+    watcher.subscribe("parking/v1/sites/s1/gates/big/events", qos=1)
+    assert subscribed.wait(5)
+    gate, _ = _connect(broker, user, password)
+    gate.publish("parking/v1/sites/s1/gates/big/events", b"x" * (MESSAGE_SIZE_LIMIT + 1), qos=1)
+    gate.publish("parking/v1/sites/s1/gates/big/events", b"x" * 1000, qos=1)  # after it, on a new session
+    deadline = time.monotonic() + 10
+    while 1000 not in received and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert received == [1000]
+    for client in (gate, watcher):
+        client.loop_stop()
+        client.disconnect()
+
+
+def test_the_broker_configs_set_the_size_limit_central_keeps_to() -> None:
+    from pathlib import Path
+
+    from central.core.config import MESSAGE_SIZE_LIMIT, MqttSettings
+
+    conf = (Path(__file__).resolve().parents[1] / "config/mosquitto/mosquitto.conf").read_text()
+    assert f"\nmessage_size_limit {MESSAGE_SIZE_LIMIT}\n" in conf
+    assert MqttSettings().message_size_limit == MESSAGE_SIZE_LIMIT
 
 
 @pytest.mark.postgres

@@ -12,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from central import db
+from central.broker import GateAccounts, accounts_for
 from central.contracts.service import ContractRules
 from central.core.config import Settings
 from central.core.security import Principal, Role, principal_for
@@ -52,6 +53,14 @@ def get_now(state: StateDep) -> datetime:
 
 
 NowDep = Annotated[datetime, Depends(get_now)]
+
+
+def get_accounts(state: StateDep) -> GateAccounts:
+    """How gate accounts are made on the broker (``broker_accounts.manager``)."""
+    return accounts_for(state.settings)
+
+
+AccountsDep = Annotated[GateAccounts, Depends(get_accounts)]
 
 _bearer = HTTPBearer(auto_error=False)
 

@@ -238,3 +238,26 @@ class AlarmOut(_Out):
 
 class Count(BaseModel):
     count: int
+
+
+class SiteGateIn(_In):
+    gate_id: Id
+    name: str = Field(default="", max_length=200)
+
+
+class BrokerAccountOut(BaseModel):
+    username: str = Field(description="the gate's broker account (broker.username at the gate)")
+    password: str | None = Field(description="shown in this response only and stored nowhere; null when "
+                                             "the broker's accounts are kept in its password file")
+    managed: bool = Field(description="false: make or change the account on the broker by hand")
+
+
+class NewGateOut(BaseModel):
+    gate: GateOut
+    broker: BrokerAccountOut
+
+
+class GateRemovedOut(BaseModel):
+    site_id: str
+    gate_id: str
+    broker_account_removed: bool = Field(description="false: remove it from the password file by hand")

@@ -20,6 +20,7 @@ COMMANDS = (
     "central.cli.keys",
     "central.cli.tokens",
     "central.cli.broker",
+    "central.cli.bundles",
     "central.billing.cli",
 )
 

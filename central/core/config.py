@@ -23,10 +23,16 @@ from pydantic_settings import (
 from central.errors import ConfigError
 from central.overstay import DEFAULT_GRACE_MINUTES
 from shared import ID_PATTERN, private_key_from_text, read_secret
+from shared.connection import TlsFiles, client_context
 
 # Development-only secrets: known to everybody, refused outside development.
 DEV_SIGNING_KEY = "rErryTztGHM4k7dSoR8r69lfL8/72OO8epd5HilTxEo="
 DEV_MQTT_PASSWORD = "central-secret"
+DEV_BROKER_ADMIN_PASSWORD = "central-admin-secret"
+# The broker configs' message_size_limit (config/mosquitto, the demo's and the tests' brokers).
+# Not shared.messages.MAX_PAYLOAD_BYTES (256 KiB, a gate's message): the largest message is a
+# site's signed bundle, about 450 bytes a contract, so 1 MiB holds some 2,300 contracts.
+MESSAGE_SIZE_LIMIT = 1024 * 1024
 
 
 class _Section(BaseModel):
@@ -54,15 +60,55 @@ class MqttSettings(_Section):
     publish_timeout_s: float = Field(default=10.0, gt=0, le=300, description="wait for a PUBACK")
     protocol: Literal["mqtt5", "mqtt311"] = Field(
         default="mqtt5", description="mqtt5 (production); mqtt311 only for the demo's embedded broker")
+    tls: bool = Field(default=False, description="connect with TLS (the broker's TLS port, usually 8883)")
+    tls_ca_file: Path | None = Field(default=None, description="CA that signed the broker's certificate; "
+                                                               "none: the system's CAs")
+    tls_cert_file: Path | None = Field(default=None, description="client certificate, when the broker "
+                                                                 "requires one (with tls_key_file)")
+    tls_key_file: Path | None = Field(default=None, description="client certificate's private key")
+    tls_check_hostname: bool = Field(default=True, description="the broker's certificate must name host")
+    message_size_limit: int = Field(
+        default=MESSAGE_SIZE_LIMIT, ge=1024, le=256 * 1024 * 1024,
+        description="the broker's message_size_limit: a larger message is not sent (the broker drops it)")
 
     def password_text(self) -> str:
         return read_secret(self.password, self.password_file, "mqtt.password") or DEV_MQTT_PASSWORD
+
+    def tls_files(self) -> TlsFiles | None:
+        if not self.tls:
+            return None
+        return TlsFiles(self.tls_ca_file, self.tls_cert_file, self.tls_key_file, self.tls_check_hostname)
 
     @model_validator(mode="after")
     def _check(self) -> MqttSettings:
         if self.reconnect_max_s < self.reconnect_min_s:
             raise ValueError("reconnect_max_s must be at least reconnect_min_s")
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            raise ValueError("tls_cert_file and tls_key_file go together")
+        if not self.tls and (self.tls_ca_file or self.tls_cert_file):
+            raise ValueError("tls_ca_file and tls_cert_file need tls: true")
+        if (files := self.tls_files()) is not None:
+            client_context(files)  # a missing or unreadable file stops the start, naming it
         return self
+
+
+class BrokerAccountSettings(_Section):
+    """How gates get their broker accounts (docs/deploy.md)."""
+
+    manager: Literal["dynsec", "password_file"] = Field(
+        default="password_file",
+        description="dynsec: central makes, rotates and removes gate accounts through Mosquitto's "
+                    "dynamic-security plugin; password_file: the operator edits the broker's files")
+    admin_username: str = Field(default="central-admin", min_length=1, max_length=64,
+                                description="broker account allowed to manage accounts (dynsec)")
+    admin_password: SecretStr | None = Field(default=None, description="its password (prefer the file)")
+    admin_password_file: Path | None = Field(default=None, description="file holding its password")
+    reply_timeout_s: float = Field(default=10.0, gt=0, le=120,
+                                   description="wait this long for the broker to confirm a change")
+
+    def admin_password_text(self) -> str:
+        found = read_secret(self.admin_password, self.admin_password_file, "broker_accounts.admin_password")
+        return found or DEV_BROKER_ADMIN_PASSWORD
 
 
 class SigningSettings(_Section):
@@ -151,6 +197,8 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", description="log level")
     database: DatabaseSettings = Field(default_factory=DatabaseSettings, description="database")
     mqtt: MqttSettings = Field(default_factory=MqttSettings, description="broker connection")
+    broker_accounts: BrokerAccountSettings = Field(default_factory=BrokerAccountSettings,
+                                                   description="gate accounts on the broker")
     signing: SigningSettings = Field(default_factory=SigningSettings, description="bundle signing")
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="event ingestion")
     contracts: ContractSettings = Field(default_factory=ContractSettings, description="contract rules")
@@ -166,6 +214,10 @@ class Settings(BaseSettings):
             raise ValueError("signing.key: the development key is refused outside development")
         if self.mqtt.password_text() == DEV_MQTT_PASSWORD:
             raise ValueError("mqtt.password: the development password is refused outside development")
+        if self.broker_accounts.manager == "dynsec" and \
+                self.broker_accounts.admin_password_text() == DEV_BROKER_ADMIN_PASSWORD:
+            raise ValueError("broker_accounts.admin_password: the development password is refused "
+                             "outside development")
         return self
 
     @classmethod

@@ -77,6 +77,16 @@ def issue_bundle(session: Session, site_id: str, signer: Signer, now: datetime) 
     return state.sequence
 
 
+def reissue_bundles(session: Session, signer: Signer, now: datetime,
+                    site_id: str | None = None) -> dict[str, int]:
+    """A fresh bundle for every site (or one), signed with ``signer``: after the key changed.
+
+    Returns each site's new sequence; the bundles are queued for the publisher.
+    """
+    sites = [site_id] if site_id else list(session.scalars(select(db.Site.id).order_by(db.Site.id)))
+    return {site: issue_bundle(session, site, signer, now) for site in sites}
+
+
 def sign_bundle_bytes(bundle: ContractBundle, signer: Signer) -> bytes:
     from shared import sign_bundle
 

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from central import db
 from central.distribution.bundles import Signer, issue_bundle, sites_due_for_refresh
-from central.errors import BrokerUnavailableError
+from central.errors import BrokerUnavailableError, MessageTooLargeError
 from central.mqtt import MqttClient
 from shared import Clock, MessageError, parse_site_topic
 
@@ -50,6 +50,10 @@ class OutboxPublisher:
         for row_id, topic, payload, retain in rows:
             try:
                 self._mqtt.publish_confirmed(topic, payload, retain=retain)
+            except MessageTooLargeError as exc:
+                self._mark_given_up(row_id, str(exc))
+                logger.error("outbox row %s given up, the broker would drop it: %s", row_id, exc)
+                continue  # it would block every row behind it
             except BrokerUnavailableError as exc:
                 self._mark_failed(row_id, str(exc))
                 logger.warning("outbox row %s for %s not sent: %s", row_id, topic, exc)
@@ -78,6 +82,11 @@ class OutboxPublisher:
             if site_id is not None:
                 session.execute(update(db.BundleState).where(db.BundleState.site_id == site_id)
                                 .values(published_at=now))
+
+    def _mark_given_up(self, row_id: int, error: str) -> None:
+        with self._db.transaction() as session:
+            session.execute(update(db.MqttOutbox).where(db.MqttOutbox.id == row_id)
+                            .values(sent_at=self._clock(), last_error=f"given up: {error}"[:500]))
 
     def _mark_failed(self, row_id: int, error: str) -> None:
         with self._db.transaction() as session:

@@ -1,10 +1,7 @@
 #!/bin/sh
-# Writes the password file from the environment (never from the image), then runs Mosquitto.
+# Runs Mosquitto. Accounts are not touched here: they live in the dynamic-security file in the
+# data volume (written once by the broker-init service), so gates added at run time stay.
 set -eu
-umask 077
-passwd=/mosquitto/data/passwd
-: > "$passwd"
-mosquitto_passwd -b "$passwd" central "$MQTT_CENTRAL_PASSWORD"
-mosquitto_passwd -b "$passwd" gate.demo.main "$MQTT_GATE_PASSWORD"
-chown mosquitto:mosquitto "$passwd"
-exec mosquitto -c /mosquitto/config/mosquitto.conf
+mkdir -p /mosquitto/conf.d
+chown -R mosquitto:mosquitto /mosquitto/data
+exec mosquitto -c "${MOSQUITTO_CONFIG:-/mosquitto/config/mosquitto.conf}"

@@ -138,6 +138,7 @@ class Central:
     ingest: dict[str, Any] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
     signing_key: str = field(default_factory=lambda: private_key_to_text(generate_private_key()))
+    key_id: str = KEY_ID
     token: str = ""
 
     def __post_init__(self) -> None:
@@ -150,7 +151,7 @@ class Central:
             "database": {"url": self.database_url, "pool_size": 5},
             "mqtt": {"host": "127.0.0.1", "port": self.broker.port, "username": CENTRAL_USER,
                      "client_id": "e2e", "reconnect_min_s": 1, "reconnect_max_s": 2},
-            "signing": {"key_file": str(key_file), "key_id": KEY_ID, "publish_interval_s": 0.2},
+            "signing": {"key_file": str(key_file), "key_id": self.key_id, "publish_interval_s": 0.2},
             "ingest": {"linger_ms": 20, **self.ingest},
             "api": {"host": "127.0.0.1", "port": self.port},
         }
@@ -189,21 +190,21 @@ class Central:
             return False
 
     def _create_token(self) -> str:
-        done = subprocess.run([*_command("parking-central", "central.cli"), "create-token", "--role", "admin",
-                               "--name", "e2e", "--config", str(self.config)], cwd=REPO,
-                              env={**os.environ, **self.process.env}, capture_output=True, text=True,
-                              timeout=60, check=False)
+        done = self.command("create-token", "--role", "admin", "--name", "e2e")
         assert done.returncode == 0, done.stderr
         (self.workdir / "create-token.err").write_text(done.stderr)  # its log lines, for the secrets check
         return done.stdout.strip().splitlines()[-1]
 
     def bill(self, month: str) -> subprocess.CompletedProcess[str]:
         """``parking-central bill --month YYYY-MM``: the month's statements."""
-        return subprocess.run([*_command("parking-central", "central.cli"), "bill", "--month", month,
-                               "--no-progress", "--csv", str(self.workdir / f"statements-{month}.csv"),
-                               "--config", str(self.config)], cwd=REPO,
-                              env={**os.environ, **self.process.env}, capture_output=True, text=True,
-                              timeout=120, check=False)
+        return self.command("bill", "--month", month, "--no-progress",
+                            "--csv", str(self.workdir / f"statements-{month}.csv"))
+
+    def command(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """``parking-central ARGS --config FILE`` with the service's environment (its secrets)."""
+        command = [*_command("parking-central", "central.cli"), *args, "--config", str(self.config)]
+        return subprocess.run(command, cwd=REPO, env={**os.environ, **self.process.env},
+                              capture_output=True, text=True, timeout=120, check=False)
 
     def client(self, token: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token or self.token}"} if token != "" else {}

@@ -1,22 +1,37 @@
 """The test session's Mosquitto: the demo's broker runner with the test accounts.
 
-No anonymous access: every client has a password and the ACL from
-``shared.topics``, the same rules production uses.
+No anonymous access: every client has a password and the rules from
+``shared.topics``, the same rules production uses. ``dynsec=True`` keeps the
+accounts in the dynamic-security plugin (as compose runs it); ``tls`` adds a
+TLS listener with certificates made for the test (``tests.support.tls``).
 """
 
 from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from demo.brokers import MOSQUITTO, MosquittoBroker, free_port, wait_for_port
-from shared.topics import CENTRAL_USER, central_acl, gate_acl, gate_username
+from shared.topics import CENTRAL_USER, Access, TopicRule, central_rules, gate_rules, gate_username
+from tests.support.tls import Issued
 
-__all__ = ["MOSQUITTO", "Broker", "free_port", "wait_for_port"]
+__all__ = ["MOSQUITTO", "Broker", "TlsListener", "free_port", "wait_for_port"]
+
+EVERYTHING = (TopicRule(Access.READWRITE, "#"),)
+
+
+@dataclass(frozen=True)
+class TlsListener:
+    """A second listener speaking TLS only; clients must show a certificate from ``ca``."""
+
+    ca: Path
+    server: Issued
+    port: int = field(default_factory=free_port)
 
 
 @dataclass
@@ -28,11 +43,19 @@ class Broker(MosquittoBroker):
     """
 
     random_secrets: bool = False
+    tls: TlsListener | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        self.add_user(CENTRAL_USER, self._secret("central-secret"), central_acl())
-        self.add_user("admin", self._secret("admin-secret"), ["user admin", "topic readwrite #"])
+        self.add_user(CENTRAL_USER, self._secret("central-secret"), central_rules())
+        self.add_user("admin", self._secret("admin-secret"), EVERYTHING)
+
+    def config_lines(self) -> list[str]:
+        if self.tls is None:
+            return super().config_lines()
+        return [*super().config_lines(), f"listener {self.tls.port} 127.0.0.1", f"cafile {self.tls.ca}",
+                f"certfile {self.tls.server.cert}", f"keyfile {self.tls.server.key}",
+                "require_certificate true"]
 
     def _secret(self, fixed: str) -> str:
         return secrets.token_urlsafe(18) if self.random_secrets else fixed
@@ -56,5 +79,5 @@ class Broker(MosquittoBroker):
     def add_gate(self, site: str, gate: str, password: str | None = None) -> tuple[str, str]:
         user = gate_username(site, gate)
         if user not in self.passwords:
-            self.add_user(user, password or self._secret(f"{user}-secret"), gate_acl(site, gate))
+            self.add_user(user, password or self._secret(f"{user}-secret"), gate_rules(site, gate))
         return user, self.passwords[user]

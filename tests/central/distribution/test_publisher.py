@@ -115,3 +115,28 @@ def test_the_development_key_is_refused_outside_development() -> None:
     assert private_key_from_text(key)
     with pytest.raises(ConfigError, match="ingest.batch_max"):
         load_settings(None, ingest={"batch_max": 0})
+
+
+def test_a_message_the_broker_would_drop_is_given_up_and_does_not_block_the_rest(
+        tmp_path: object, broker: Broker, clock: Clock) -> None:
+    """A site's bundle beyond message_size_limit: named in the outbox and the log; the others still go."""
+    settings = make_settings(f"sqlite:///{tmp_path}/central.db", broker)
+    mqtt = settings.mqtt.model_copy(update={"message_size_limit": 2048})
+    small = settings.model_copy(update={"mqtt": mqtt})
+    with TestClient(create_app(small, clock=clock)) as client:
+        state = client.app.state.central  # type: ignore[attr-defined]
+        with state.database.transaction() as session:
+            session.add(db.MqttOutbox(topic=contracts_topic("huge"), payload=b"x" * 4096, qos=1, retain=True,
+                                      created_at=clock()))
+        api = Api(client, admin_headers(small, clock), clock)
+        api.seed_site("bundles4")
+        link = MqttClient(small.mqtt, "central-test-size")
+        link.start()
+        assert link.wait_connected(10)
+        publisher = OutboxPublisher(state.database, link, state.signer, clock)
+        assert publisher.publish_pending() == 1  # the site's bundle, behind the huge one
+        link.stop()
+        with state.database.transaction() as session:
+            huge = session.scalars(select(db.MqttOutbox).where(
+                db.MqttOutbox.topic == contracts_topic("huge"))).one()
+            assert huge.sent_at is not None and "message_size_limit (2048)" in (huge.last_error or "")
