@@ -6,7 +6,9 @@
     ├── ForbiddenError        the caller's role does not allow this
     ├── ConflictError         the change contradicts the current state
     │   └── CapacityError     no place left under the product's quota
-    └── BrokerUnavailableError  the MQTT broker cannot take a message now
+    ├── BrokerUnavailableError  the MQTT broker cannot take a message now
+    ├── AccountError          a username, password or phone number that cannot be used (names it)
+    └── SmsError              the SMS gateway did not take a message
 """
 
 from __future__ import annotations
@@ -41,3 +43,11 @@ class CapacityError(ConflictError):
 
 class BrokerUnavailableError(CentralError):
     """Not connected to the broker: the caller keeps the message and retries."""
+
+
+class AccountError(CentralError, ValueError):
+    """A staff account or resident sign-in value that cannot be used; the message names the field."""
+
+
+class SmsError(CentralError):
+    """The SMS gateway refused or did not answer; the code was not delivered."""

@@ -37,6 +37,7 @@ from central.errors import (
 from central.ingest.consumer import Ingestor
 from central.mqtt import MqttClient
 from central.reports import api as reports_api
+from central.web import install_web
 from shared import PlateError, utc_now
 
 logger = logging.getLogger(__name__)
@@ -65,11 +66,12 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now, b
             database.dispose()
 
     app = FastAPI(title="Off-peak parking: central service", version="1", lifespan=lifespan,
-                  docs_url="/docs", openapi_url=f"{API_PREFIX}/openapi.json")
+                  docs_url=None, redoc_url=None, openapi_url=f"{API_PREFIX}/openapi.json")
     app.state.central = state
     for module in (sites, contracts, events, gates, admin, health, billing_api, reports_api):
         app.include_router(module.router, prefix=API_PREFIX)
     _add_error_handlers(app)
+    install_web(app, settings, clock)  # /app/, /console/, offline /docs and /redoc, security headers
     return app
 
 
