@@ -24,11 +24,14 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser("user", help="staff accounts of the operator console",
                                    description="Create staff accounts, set their passwords, list them.")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    create = actions.add_parser("create", help="create an admin or an operator of one institution")
+    # No abbreviations: "--password SECRET" must not be read as "--password-file SECRET".
+    create = actions.add_parser("create", help="create an admin or an operator of one institution",
+                                allow_abbrev=False)
     create.add_argument("--role", required=True, choices=["admin", "operator"])
     create.add_argument("--username", required=True)
     create.add_argument("--institution", default=None, help="institution id (operators only)")
-    password = actions.add_parser("password", help="set a password; the account's sessions end")
+    password = actions.add_parser("password", help="set a password; the account's sessions end",
+                                  allow_abbrev=False)
     password.add_argument("--username", required=True)
     disable = actions.add_parser("disable", help="refuse the account's sign-in; its sessions end")
     disable.add_argument("--username", required=True)

@@ -139,6 +139,7 @@ def external_requests(page: Page) -> list[str]:
 
 def assert_touch_targets(page: Page, selector: str, minimum: int) -> None:
     """Every visible element matching ``selector`` is at least ``minimum`` CSS pixels both ways."""
+    page.wait_for_load_state("load")  # the stylesheets applied
     small = page.eval_on_selector_all(selector, """(els, min) => els
         .filter(el => el.offsetParent !== null)
         .map(el => [el.id || el.textContent.trim(), el.getBoundingClientRect()])
