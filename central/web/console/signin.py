@@ -12,7 +12,7 @@ from central.accounts import (
     StaffSignInOutcome,
     end_session,
     lockout,
-    prune_sessions,
+    prune_sign_in_records,
     session_limits,
     sign_in_staff,
     start_session,
@@ -43,7 +43,7 @@ def login(page: ConsolePage, request: Request, username: Annotated[str, Form(max
             else page.t("login.wrong")
         return page.render("console/login.html", status=429 if locked else 401, username=username,
                            next=safe_next(CONSOLE_APP, next), error=error)
-    prune_sessions(page.db, page.now)
+    prune_sign_in_records(page.db, page.now)
     token = start_session(page.db, SessionKind.STAFF, session_limits(page.web.settings, SessionKind.STAFF),
                           page.now, staff_account_id=result.account.id)
     return start_signed_in(page, page.redirect(safe_next(CONSOLE_APP, next)), token)

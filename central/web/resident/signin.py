@@ -17,7 +17,7 @@ from central.accounts import (
     code_rules,
     mask_phone,
     normalise_phone,
-    prune_sessions,
+    prune_sign_in_records,
     request_code,
     session_limits,
     start_session,
@@ -87,7 +87,7 @@ def verify_code(page: ResidentPage, phone: PhoneField = "",
     if checked.outcome is not CodeCheckOutcome.OK or checked.resident is None:
         message = page.t(f"code.{checked.outcome.value}", left=checked.attempts_left)
         return _code_form(page, number, message, 400)
-    prune_sessions(page.db, page.now)
+    prune_sign_in_records(page.db, page.now)
     limits = session_limits(page.web.settings, SessionKind.RESIDENT)
     token = start_session(page.db, SessionKind.RESIDENT, limits, page.now, resident_id=checked.resident.id)
     return start_signed_in(page, page.redirect(RESIDENT_APP.home_path), token)

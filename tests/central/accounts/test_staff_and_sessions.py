@@ -15,6 +15,8 @@ from central.accounts import (
     create_institution,
     create_staff,
     disable_staff,
+    prune_sign_in_records,
+    request_code,
     session_for,
     set_password,
     sign_in_staff,
@@ -22,6 +24,7 @@ from central.accounts import (
 )
 from central.core.security import Principal, Role
 from central.errors import AccountError, ConflictError, ForbiddenError
+from tests.central.accounts.test_codes import RULES
 from tests.support.browser import MovingClock
 
 ADMIN = Principal(Role.ADMIN)
@@ -110,3 +113,23 @@ def test_a_session_token_is_stored_only_as_its_hash(database: db.Database) -> No
         token = start_session(session, SessionKind.STAFF, LIMITS, clock(), staff_account_id=account_id)
         row = session.query(db.WebSession).one()
     assert len(token) >= 43 and token not in (row.token_hash, row.csrf_token)
+
+
+def test_housekeeping_keeps_what_still_counts_and_drops_the_rest(database: db.Database) -> None:
+    clock = MovingClock()
+    account_id = _operator(database, clock)
+    assert _sign_in(database, clock, "wrong-1") is StaffSignInOutcome.WRONG
+    with database.transaction() as session:
+        old = start_session(session, SessionKind.STAFF, LIMITS, clock(), staff_account_id=account_id)
+        request_code(session, "13812345678", "10.1.1.1", RULES, clock())
+    clock.advance(days=2)
+    assert _sign_in(database, clock, "wrong-2") is StaffSignInOutcome.WRONG
+    with database.transaction() as session:
+        current = start_session(session, SessionKind.STAFF, LIMITS, clock(), staff_account_id=account_id)
+        prune_sign_in_records(session, clock())
+    with database.transaction() as session:
+        assert session.query(db.WebSession).count() == 1  # the old one is past its absolute expiry
+        assert session_for(session, current, SessionKind.STAFF, LIMITS, clock()) is not None
+        assert session_for(session, old, SessionKind.STAFF, LIMITS, clock()) is None
+        assert session.query(db.ThrottleEvent).count() == 2  # wrong-2, per account and per address
+        assert session.query(db.SignInCode).count() == 0
