@@ -40,9 +40,10 @@ def _wants_json(request: Request) -> bool:
 
 
 def _sign_in_required(request: Request, exc: SignInRequired) -> Response:
-    if request.method == "GET" and not _wants_json(request):
-        return RedirectResponse(login_redirect_target(exc.app, request), status_code=303)
-    return JSONResponse({"detail": exc.detail}, status_code=401)
+    """A person goes to the login page (also from a form whose session has expired); a script gets 401."""
+    if _wants_json(request):
+        return JSONResponse({"detail": exc.detail}, status_code=401)
+    return RedirectResponse(login_redirect_target(exc.app, request), status_code=303)
 
 
 def _refused(request: Request, exc: CsrfRefused | PageForbidden) -> Response:

@@ -19,6 +19,7 @@ from fastapi.responses import Response
 from central.accounts import SignedIn, session_limits
 from central.core.security import Role
 from central.web.apps import CONSOLE_APP, RESIDENT_APP, WebApp
+from central.web.i18n import LANGUAGES
 from central.web.pages import CSRF_FIELD, CSRF_HEADER, PageRequest, page_of
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -109,5 +110,9 @@ def safe_next(app: WebApp, target: str | None) -> str:
 
 
 def login_redirect_target(app: WebApp, request: Request) -> str:
-    path = request.url.path
-    return f"{app.login_path}?next={quote(path)}" if path != app.home_path else app.login_path
+    """The login page, with where to go afterwards and the language asked for (if any)."""
+    query = [f"next={quote(request.url.path)}"] if request.method == "GET" and \
+        request.url.path != app.home_path else []
+    if request.query_params.get("lang") in LANGUAGES:
+        query.append(f"lang={request.query_params['lang']}")
+    return f"{app.login_path}?{'&'.join(query)}" if query else app.login_path

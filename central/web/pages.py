@@ -65,9 +65,10 @@ class PageRequest:
         return self.finish(RedirectResponse(path, status_code=303))
 
     def language_switch(self) -> tuple[str, str]:
-        """(language, link) of the other language: this page again, or the app's home after a POST."""
+        """(language, link) of the other language: this page again; after a POST, the app's start."""
         other = next(lang for lang in LANGUAGES if lang != self.lang)
-        path = self.request.url.path if self.request.method == "GET" else self.app.home_path
+        start = self.app.home_path if self.user else self.app.login_path
+        path = self.request.url.path if self.request.method == "GET" else start
         return other, f"{path}?lang={other}"
 
     def finish(self, response: R) -> R:

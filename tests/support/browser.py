@@ -2,7 +2,7 @@
 
 Registered for every test by ``pytest_plugins`` in tests/conftest.py:
 
-- ``browser`` (session): headless Chromium (/usr/bin/chromium) through Playwright's sync API;
+- ``browser`` (module): headless Chromium (/usr/bin/chromium) through Playwright's sync API;
 - ``phone_page`` (390x844, touch), ``tablet_page`` (1024x768, touch), ``desktop_page`` (1366x900):
   a fresh page in a fresh context (no cookies), zh-CN locale, that may reach loopback only;
 - ``web_clock``: the clock the app runs on, moved by hand (never sleep to wait for time);
@@ -148,8 +148,10 @@ def assert_touch_targets(page: Page, selector: str, minimum: int) -> None:
     assert small == [], f"touch targets smaller than {minimum} px: {small}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Per module, not per session: Playwright's sync API allows one instance at a time, and other
+    tests (tests/edge/test_guard_page.py) start their own."""
     chromium_or_skip()
     from playwright.sync_api import sync_playwright
 

@@ -10,7 +10,7 @@ import pytest
 
 from central.accounts import CodeCheckOutcome, CodeRequestOutcome
 from central.web.i18n import CATALOGUES, CONSOLE, RESIDENT, Catalogue, merged
-from tests.support.browser import LiveCentral
+from tests.support.browser import LiveCentral, MovingClock
 from tests.support.web import browser_resident_login, browser_staff_login, seed_staff
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def _assert_no_english(page: Page, catalogue: Catalogue) -> None:
 @pytest.mark.browser
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_chinese_resident_pages_show_no_english_and_the_switch_remembers(
-        central_web: LiveCentral, phone_page: Page) -> None:
+        central_web: LiveCentral, phone_page: Page, web_clock: MovingClock) -> None:
     from playwright.sync_api import expect
 
     phone_page.goto(f"{central_web.url}/app/login")
@@ -82,6 +82,14 @@ def test_the_chinese_resident_pages_show_no_english_and_the_switch_remembers(
     phone_page.fill("#phone", "138")
     phone_page.locator("#phone").blur()
     _assert_no_english(phone_page, RESIDENT)  # the message shown as you type is Chinese too
+    phone_page.fill("#phone", "13812345678")
+    phone_page.click("#send-code")
+    _assert_no_english(phone_page, RESIDENT)
+    phone_page.click("#lang-switch")  # from the page a POST answered: to the start, in English
+    expect(phone_page.locator("h1")).to_have_text("Sign in with your mobile number")
+    phone_page.click("#lang-switch")
+    expect(phone_page.locator("h1")).to_have_text("手机号登录")
+    web_clock.advance(seconds=61)
     browser_resident_login(phone_page, central_web, "13812345678")
     _assert_no_english(phone_page, RESIDENT)
     phone_page.click("#lang-switch")
