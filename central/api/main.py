@@ -71,7 +71,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now, b
     for module in (sites, contracts, events, gates, admin, health, billing_api, reports_api):
         app.include_router(module.router, prefix=API_PREFIX)
     _add_error_handlers(app)
-    install_web(app, settings, clock)  # /app/, /console/, offline /docs and /redoc, security headers
+    install_web(app, settings, database, clock)  # /app/, /console/, offline /docs and /redoc, headers
     return app
 
 

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from central import db
 from central.accounts import sender_from_settings
 from central.core.config import Settings
 from central.web import console, docs, resident
@@ -23,9 +24,11 @@ from shared import utc_now
 STATIC_PATH = "/static/web"
 
 
-def install_web(app: FastAPI, settings: Settings, clock: Callable[[], datetime] = utc_now) -> None:
+def install_web(app: FastAPI, settings: Settings, database: db.Database,
+                clock: Callable[[], datetime] = utc_now) -> None:
     """Mount the resident app (/app/), the console (/console/), /docs, /redoc and /static/web."""
-    app.state.web = WebState(settings.web, sender_from_settings(settings, clock), template_environment())
+    app.state.web = WebState(settings.web, database, clock, sender_from_settings(settings, clock),
+                             template_environment())
     app.add_middleware(SecurityHeaders)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC), name="web-static")
     for router in (docs.router, resident.router, console.router):

@@ -19,11 +19,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from central.accounts import SignedIn, session_for, session_limits
-from central.api.deps import StateDep
 from central.web.apps import CONSOLE_APP, RESIDENT_APP, WebApp
 from central.web.formats import local_date, local_datetime
 from central.web.i18n import LANGUAGES, pick_language
-from central.web.state import WebSessionDep, WebState, get_web
+from central.web.state import WebDep, WebSessionDep, WebState
 
 LANG_COOKIE = "lang"
 CSRF_COOKIE = "csrf"  # the anonymous (not yet signed-in) visitor's CSRF token
@@ -89,9 +88,8 @@ def request_language(request: Request, web: WebState) -> str:
 def page_dependency(app: WebApp) -> Callable[..., PageRequest]:
     """The dependency that builds an app's ``PageRequest`` (once per request: FastAPI caches it)."""
 
-    def page(request: Request, state: StateDep, db: WebSessionDep) -> PageRequest:
-        web = get_web(request)
-        now = state.clock()
+    def page(request: Request, web: WebDep, db: WebSessionDep) -> PageRequest:
+        now = web.clock()
         limits = session_limits(web.settings, app.kind)
         user = session_for(db, request.cookies.get(app.cookie), app.kind, limits, now)
         anonymous = request.cookies.get(CSRF_COOKIE, "")

@@ -1,9 +1,13 @@
-"""What the web pages need beside the API's ``AppState``: settings, the SMS sender, templates."""
+"""What the web pages need: settings, database, clock, the SMS sender, templates.
+
+Nothing here imports ``central.api``: the API mounts the web apps, not the other way round.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -11,8 +15,8 @@ from fastapi import Depends, Request
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy.orm import Session
 
+from central import db
 from central.accounts import SmsSender
-from central.api.deps import StateDep
 from central.core.config import WebSettings
 from central.web.formats import money
 
@@ -25,6 +29,8 @@ class WebState:
     """Kept on ``app.state.web``; tests may swap ``sender``."""
 
     settings: WebSettings
+    database: db.Database  # the API's
+    clock: Callable[[], datetime]  # the API's
     sender: SmsSender | None  # None: resident sign-in is off (no sender configured outside development)
     templates: Environment
 
@@ -45,10 +51,10 @@ def get_web(request: Request) -> WebState:
 WebDep = Annotated[WebState, Depends(get_web)]
 
 
-def web_transaction(state: StateDep) -> Iterator[Session]:
+def web_transaction(web: WebDep) -> Iterator[Session]:
     """One transaction per page request, committed BEFORE the response is sent (scope="function"):
     a browser that follows the redirect after sign-in must find its session row."""
-    with state.database.transaction() as session:
+    with web.database.transaction() as session:
         yield session
 
 
