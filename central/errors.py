@@ -10,6 +10,8 @@
         ├── MessageTooLargeError  larger than the broker's message_size_limit: it would be dropped
         ├── BrokerUnavailableError  the MQTT broker cannot take a message now
         │   └── BrokerAccountError  the broker refused or did not confirm an account change
+        ├── AccountError          a username, password or phone number that cannot be used (names it)
+        ├── SmsError              the SMS gateway did not take a message
         ├── BillingError          anything billing refuses to do
         │   ├── TariffError       a tariff that cannot be charged (a negative rate, a zero period)
         │   ├── MonthError        a month text that is not YYYY-MM
@@ -91,3 +93,11 @@ class NotifyError(EnforcementError):
 
 class BrokerAccountError(BrokerUnavailableError):
     """The broker's dynamic-security plugin refused an account change or did not answer."""
+
+
+class AccountError(CentralError, ValueError):
+    """A staff account or resident sign-in value that cannot be used; the message names the field."""
+
+
+class SmsError(CentralError):
+    """The SMS gateway refused or did not answer; the code was not delivered."""

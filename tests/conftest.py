@@ -11,6 +11,8 @@ import pytest
 from tests.support.mosquitto import MOSQUITTO, Broker
 from tests.support.postgres import PostgresServer, find_bindir
 
+pytest_plugins = ["tests.support.browser"]  # browser, phone_page, tablet_page, central_web...
+
 REPO = Path(__file__).resolve().parents[1]
 PLATES_DIR = Path(os.environ.get("PARKING_PLATES_DIR", REPO.parent / "shared" / "plates" / "dev"))
 IN_CI = bool(os.environ.get("CI"))

@@ -34,6 +34,7 @@ from central.errors import (
 )
 from central.ingest.consumer import Ingestor
 from central.mqtt import MqttClient
+from central.web import install_web
 from shared import Clock, PlateError, utc_now
 
 logger = logging.getLogger(__name__)
@@ -62,11 +63,12 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, background: bool =
             database.dispose()
 
     app = FastAPI(title="Off-peak parking: central service", version="1", lifespan=lifespan,
-                  docs_url="/docs", openapi_url=f"{API_PREFIX}/openapi.json")
+                  docs_url=None, redoc_url=None, openapi_url=f"{API_PREFIX}/openapi.json")
     app.state.central = state
     for module in (sites, contracts, events, gates, admin, health, billing, reports):
         app.include_router(module.router, prefix=API_PREFIX)
     _add_error_handlers(app)
+    install_web(app, settings, database, clock)  # /app/, /console/, offline /docs and /redoc, headers
     return app
 
 

@@ -19,6 +19,7 @@ COMMANDS = (
     "central.cli.ingest",
     "central.cli.keys",
     "central.cli.tokens",
+    "central.cli.users",
     "central.cli.broker",
     "central.cli.bundles",
     "central.billing.cli",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, SecretStr, ValidationError, model_validator
 from pydantic_settings import (
@@ -33,6 +34,7 @@ DEV_BROKER_ADMIN_PASSWORD = "central-admin-secret"
 # Not shared.messages.MAX_PAYLOAD_BYTES (256 KiB, a gate's message): the largest message is a
 # site's signed bundle, about 450 bytes a contract, so 1 MiB holds some 2,300 contracts.
 MESSAGE_SIZE_LIMIT = 1024 * 1024
+DEV_PHONE_KEY = "development-phone-key-not-secret"
 
 
 class _Section(BaseModel):
@@ -186,6 +188,72 @@ class EnforcementSettings(_Section):
         return self
 
 
+class SmsSettings(_Section):
+    sender: Literal["console", "http"] | None = Field(
+        default=None, description="console: codes in the log (development only); http: the gateway "
+                                  "below; unset: console in development, resident sign-in off elsewhere")
+    url: str | None = Field(default=None, pattern=r"^https?://", max_length=500,
+                            description="HTTP SMS gateway: where the signed JSON request is POSTed")
+    secret: SecretStr | None = Field(default=None, description="HMAC key of the gateway (prefer secret_file)")
+    secret_file: Path | None = Field(default=None, description="file holding the gateway's HMAC key")
+    timeout_s: float = Field(default=5.0, gt=0, le=60, description="wait this long for the gateway")
+
+    def secret_text(self) -> str:
+        return read_secret(self.secret, self.secret_file, "web.sms.secret") or ""
+
+    @model_validator(mode="after")
+    def _check(self) -> SmsSettings:
+        if self.sender == "http" and (self.url is None or not self.secret_text()):
+            raise ValueError("sender http needs url and secret (or secret_file)")
+        return self
+
+
+class WebSettings(_Section):
+    """The resident app and the operator console: sessions, sign-in limits, language, SMS."""
+
+    https: bool = Field(default=False, description="served over HTTPS: session cookies get Secure")
+    timezone: str = Field(default="Asia/Shanghai", min_length=1, max_length=64,
+                          description="zone in which pages show times not tied to a site")
+    default_language: Literal["zh-CN", "en"] = Field(default="zh-CN", description="language of a new visitor")
+    staff_idle_minutes: int = Field(default=60, ge=5, le=24 * 60, description="staff session idle expiry")
+    staff_max_hours: int = Field(default=12, ge=1, le=7 * 24, description="staff session absolute expiry")
+    resident_idle_minutes: int = Field(default=7 * 24 * 60, ge=5, le=90 * 24 * 60,
+                                       description="resident session idle expiry")
+    resident_max_hours: int = Field(default=30 * 24, ge=1, le=365 * 24,
+                                    description="resident session absolute expiry")
+    lockout_failures: int = Field(default=5, ge=1, le=100, description="failed logins that lock an account")
+    lockout_address_failures: int = Field(default=20, ge=1, le=1000,
+                                          description="failed logins that lock a client address")
+    lockout_minutes: int = Field(default=15, ge=1, le=24 * 60, description="window and length of a lockout")
+    code_ttl_s: int = Field(default=300, ge=60, le=1800, description="a sign-in code expires after this")
+    code_attempts: int = Field(default=5, ge=1, le=10, description="wrong tries that void a sign-in code")
+    code_resend_s: int = Field(default=60, ge=0, le=600, description="least wait before another code")
+    codes_per_number_hour: int = Field(default=5, ge=1, le=100, description="codes one number gets per hour")
+    codes_per_address_hour: int = Field(default=20, ge=1, le=10000,
+                                        description="codes one client address may request per hour")
+    phone_key: SecretStr | None = Field(default=None, description="HMAC key of phone and code hashes")
+    phone_key_file: Path | None = Field(default=None, description="file holding phone_key")
+    sms: SmsSettings = Field(default_factory=SmsSettings, description="how sign-in codes are sent")
+
+    def phone_key_text(self) -> str:
+        return read_secret(self.phone_key, self.phone_key_file, "web.phone_key") or DEV_PHONE_KEY
+
+    @model_validator(mode="after")
+    def _check(self) -> WebSettings:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"timezone: unknown zone {self.timezone!r}") from exc
+        return self
+
+    def refuse_development_defaults(self) -> None:
+        """Outside development: no codes in the log, no built-in phone key while codes are sent."""
+        if self.sms.sender == "console":
+            raise ValueError("web.sms.sender: console (codes in the log) is refused outside development")
+        if self.sms.sender == "http" and self.phone_key_text() == DEV_PHONE_KEY:
+            raise ValueError("web.phone_key: the development key is refused outside development")
+
+
 class Settings(BaseSettings):
     """One per central process."""
 
@@ -205,6 +273,7 @@ class Settings(BaseSettings):
     api: ApiSettings = Field(default_factory=ApiSettings, description="HTTP API")
     enforcement: EnforcementSettings = Field(default_factory=EnforcementSettings,
                                              description="departure enforcement")
+    web: WebSettings = Field(default_factory=WebSettings, description="resident app and operator console")
 
     @model_validator(mode="after")
     def _no_default_secrets(self) -> Settings:
@@ -218,6 +287,7 @@ class Settings(BaseSettings):
                 self.broker_accounts.admin_password_text() == DEV_BROKER_ADMIN_PASSWORD:
             raise ValueError("broker_accounts.admin_password: the development password is refused "
                              "outside development")
+        self.web.refuse_development_defaults()
         return self
 
     @classmethod

@@ -26,7 +26,8 @@ class Resident(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # also the bundle's holder_ref
     display_name: Mapped[str] = mapped_column(String(100))
-    phone_hash: Mapped[str | None] = mapped_column(String(64))
+    phone_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    phone_masked: Mapped[str | None] = mapped_column(String(20))  # shown to people: 138****5678
     contact_ref: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
 

@@ -1,0 +1,71 @@
+"""``install_web(app, settings)``: the two web apps, their static files, the docs, the headers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from central import db
+from central.accounts import sender_from_settings
+from central.core.config import Settings
+from central.web import console, docs, resident
+from central.web.apps import WebApp
+from central.web.auth import CsrfRefused, PageForbidden, SignInRequired, login_redirect_target
+from central.web.headers import SecurityHeaders
+from central.web.i18n import LANGUAGES
+from central.web.pages import request_language
+from central.web.state import STATIC, WebState, get_web, template_environment
+from shared import utc_now
+
+STATIC_PATH = "/static/web"
+
+
+def install_web(app: FastAPI, settings: Settings, database: db.Database,
+                clock: Callable[[], datetime] = utc_now) -> None:
+    """Mount the resident app (/app/), the console (/console/), /docs, /redoc and /static/web."""
+    app.state.web = WebState(settings.web, database, clock, sender_from_settings(settings, clock),
+                             template_environment())
+    app.add_middleware(SecurityHeaders)
+    app.mount(STATIC_PATH, StaticFiles(directory=STATIC), name="web-static")
+    for router in (docs.router, resident.router, console.router):
+        app.include_router(router)
+    app.add_exception_handler(SignInRequired, _sign_in_required)  # type: ignore[arg-type]
+    app.add_exception_handler(CsrfRefused, _refused)  # type: ignore[arg-type]
+    app.add_exception_handler(PageForbidden, _refused)  # type: ignore[arg-type]
+
+
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "") or "X-CSRF-Token" in request.headers
+
+
+def _sign_in_required(request: Request, exc: SignInRequired) -> Response:
+    """A person goes to the login page (also from a form whose session has expired); a script gets 401."""
+    if _wants_json(request):
+        return JSONResponse({"detail": exc.detail}, status_code=401)
+    return RedirectResponse(login_redirect_target(exc.app, request), status_code=303)
+
+
+def _refused(request: Request, exc: CsrfRefused | PageForbidden) -> Response:
+    """403 with the reason, as a page in the visitor's language (or JSON to a script)."""
+    if _wants_json(request):
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+    return _error_page(request, exc.app, "csrf" if isinstance(exc, CsrfRefused) else "forbidden",
+                       exc.status_code)
+
+
+def _error_page(request: Request, app: WebApp, kind: str, status: int) -> HTMLResponse:
+    web = get_web(request)
+    lang = request_language(request, web)
+    other = next(code for code in LANGUAGES if code != lang)
+
+    def t(key: str, **params: object) -> str:
+        return app.catalogue.text(lang, key, **params)
+
+    html = web.templates.get_template("error.html").render(
+        app=app, user=None, lang=lang, t=t, title=t(f"error.{kind}.title"), body=t(f"error.{kind}.body"),
+        switch=(other, f"{app.home_path}?lang={other}"), csrf_token="", csrf_field="")
+    return HTMLResponse(html, status_code=status)

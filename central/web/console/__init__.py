@@ -1,0 +1,18 @@
+"""The operator console at ``/console/``: desktop first, works on a tablet; staff sign in by password.
+
+Each module adds routes to its own ``APIRouter``; ``router`` below gathers them under
+``/console`` with the CSRF guard, so no state-changing route can go without it.
+"""
+
+from fastapi import APIRouter, Depends
+
+from central.web.apps import CONSOLE_APP
+from central.web.auth import csrf_guard
+from central.web.console import home, password, signin
+
+router = APIRouter(prefix=CONSOLE_APP.prefix, include_in_schema=False,
+                   dependencies=[Depends(csrf_guard(CONSOLE_APP))])
+for module in (signin, home, password):
+    router.include_router(module.router)
+
+__all__ = ["router"]

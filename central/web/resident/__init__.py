@@ -1,0 +1,18 @@
+"""The resident app at ``/app/``: mobile first (390 px), signed in by mobile number and code.
+
+Each module adds routes to its own ``APIRouter``; ``router`` below gathers them under
+``/app`` with the CSRF guard, so no state-changing route can go without it.
+"""
+
+from fastapi import APIRouter, Depends
+
+from central.web.apps import RESIDENT_APP
+from central.web.auth import csrf_guard
+from central.web.resident import home, signin
+
+router = APIRouter(prefix=RESIDENT_APP.prefix, include_in_schema=False,
+                   dependencies=[Depends(csrf_guard(RESIDENT_APP))])
+for module in (signin, home):
+    router.include_router(module.router)
+
+__all__ = ["router"]
