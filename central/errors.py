@@ -10,6 +10,10 @@
         ├── MessageTooLargeError  larger than the broker's message_size_limit: it would be dropped
         ├── BrokerUnavailableError  the MQTT broker cannot take a message now
         │   └── BrokerAccountError  the broker refused or did not confirm an account change
+        ├── PageRefused           a web page request refused before its route ran
+        │   ├── SignInRequired    no session (a person is sent to the login page)
+        │   ├── CsrfRefused       a form or script without the session's CSRF token
+        │   └── PageForbidden     signed in, but this account may not see or change it
         ├── AccountError          a username, password or phone number that cannot be used (names it)
         ├── SmsError              the SMS gateway did not take a message
         ├── BillingError          anything billing refuses to do
@@ -101,3 +105,31 @@ class AccountError(CentralError, ValueError):
 
 class SmsError(CentralError):
     """The SMS gateway refused or did not answer; the code was not delivered."""
+
+
+class PageRefused(CentralError):
+    """A web page request refused before its route ran; ``app`` is the web app's name."""
+
+    status_code = 403
+
+    def __init__(self, app: str, detail: str) -> None:
+        super().__init__(detail)
+        self.app = app
+        self.detail = detail
+
+
+class SignInRequired(PageRefused):
+    status_code = 401
+
+    def __init__(self, app: str) -> None:
+        super().__init__(app, "sign in first")
+
+
+class CsrfRefused(PageRefused):
+    def __init__(self, app: str) -> None:
+        super().__init__(app, "CSRF token missing or wrong: reload the page and try again")
+
+
+class PageForbidden(PageRefused):
+    def __init__(self, app: str) -> None:
+        super().__init__(app, "your account may not see or change this")

@@ -12,9 +12,10 @@ from fastapi.staticfiles import StaticFiles
 from central import db
 from central.accounts import sender_from_settings
 from central.core.config import Settings
+from central.errors import CsrfRefused, PageRefused, SignInRequired
 from central.web import console, docs, resident
-from central.web.apps import WebApp
-from central.web.auth import CsrfRefused, PageForbidden, SignInRequired, login_redirect_target
+from central.web.apps import APPS, WebApp
+from central.web.auth import login_redirect_target
 from central.web.headers import SecurityHeaders
 from central.web.i18n import LANGUAGES
 from central.web.pages import request_language
@@ -33,28 +34,22 @@ def install_web(app: FastAPI, settings: Settings, database: db.Database,
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC), name="web-static")
     for router in (docs.router, resident.router, console.router):
         app.include_router(router)
-    app.add_exception_handler(SignInRequired, _sign_in_required)  # type: ignore[arg-type]
-    app.add_exception_handler(CsrfRefused, _refused)  # type: ignore[arg-type]
-    app.add_exception_handler(PageForbidden, _refused)  # type: ignore[arg-type]
+    app.add_exception_handler(PageRefused, _refused)  # type: ignore[arg-type]
 
 
 def _wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "") or "X-CSRF-Token" in request.headers
 
 
-def _sign_in_required(request: Request, exc: SignInRequired) -> Response:
-    """A person goes to the login page (also from a form whose session has expired); a script gets 401."""
-    if _wants_json(request):
-        return JSONResponse({"detail": exc.detail}, status_code=401)
-    return RedirectResponse(login_redirect_target(exc.app, request), status_code=303)
-
-
-def _refused(request: Request, exc: CsrfRefused | PageForbidden) -> Response:
-    """403 with the reason, as a page in the visitor's language (or JSON to a script)."""
+def _refused(request: Request, exc: PageRefused) -> Response:
+    """Without a session a person goes to the login page (also from a form whose session has
+    expired); otherwise 403 with the reason as a page in the visitor's language. Scripts get JSON."""
     if _wants_json(request):
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-    return _error_page(request, exc.app, "csrf" if isinstance(exc, CsrfRefused) else "forbidden",
-                       exc.status_code)
+    app = next(a for a in APPS if a.name == exc.app)
+    if isinstance(exc, SignInRequired):
+        return RedirectResponse(login_redirect_target(app, request), status_code=303)
+    return _error_page(request, app, "csrf" if isinstance(exc, CsrfRefused) else "forbidden", exc.status_code)
 
 
 def _error_page(request: Request, app: WebApp, kind: str, status: int) -> HTMLResponse:

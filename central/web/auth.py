@@ -13,11 +13,12 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from central.accounts import SignedIn, session_limits
 from central.core.security import Role
+from central.errors import CsrfRefused, PageForbidden, SignInRequired
 from central.web.apps import CONSOLE_APP, RESIDENT_APP, WebApp
 from central.web.i18n import LANGUAGES
 from central.web.pages import CSRF_FIELD, CSRF_HEADER, PageRequest, page_of
@@ -25,30 +26,12 @@ from central.web.pages import CSRF_FIELD, CSRF_HEADER, PageRequest, page_of
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-class SignInRequired(HTTPException):
-    def __init__(self, app: WebApp) -> None:
-        super().__init__(401, "sign in first")
-        self.app = app
-
-
-class CsrfRefused(HTTPException):
-    def __init__(self, app: WebApp) -> None:
-        super().__init__(403, "CSRF token missing or wrong: reload the page and try again")
-        self.app = app
-
-
-class PageForbidden(HTTPException):
-    def __init__(self, app: WebApp) -> None:
-        super().__init__(403, "your account may not see or change this")
-        self.app = app
-
-
 def _user_dependency(app: WebApp) -> Callable[[PageRequest], SignedIn]:
     page_dep = page_of(app)
 
     def user(page: Annotated[PageRequest, Depends(page_dep)]) -> SignedIn:
         if page.user is None:
-            raise SignInRequired(app)
+            raise SignInRequired(app.name)
         return page.user
 
     return user
@@ -56,7 +39,7 @@ def _user_dependency(app: WebApp) -> Callable[[PageRequest], SignedIn]:
 
 def _admin(user: Annotated[SignedIn, Depends(_user_dependency(CONSOLE_APP))]) -> SignedIn:
     if user.principal.role is not Role.ADMIN:
-        raise PageForbidden(CONSOLE_APP)
+        raise PageForbidden(CONSOLE_APP.name)
     return user
 
 
@@ -78,7 +61,7 @@ def csrf_guard(app: WebApp) -> Callable[..., Awaitable[None]]:
             value = (await request.form()).get(CSRF_FIELD)
             sent = value if isinstance(value, str) else None
         if not sent or not secrets.compare_digest(sent.encode(), page.csrf_token.encode()):
-            raise CsrfRefused(app)
+            raise CsrfRefused(app.name)
 
     return guard
 
