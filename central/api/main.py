@@ -17,7 +17,19 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from central import db
 from central.api.deps import AppState
-from central.api.routes import admin, billing, contracts, events, gates, health, reports, sites
+from central.api.routes import (
+    admin,
+    billing,
+    console,
+    contracts,
+    docs,
+    events,
+    gates,
+    health,
+    reports,
+    resident,
+    sites,
+)
 from central.contracts.service import ContractRules
 from central.core.config import Settings
 from central.db.migrate import upgrade_to_head
@@ -68,7 +80,9 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, background: bool =
     for module in (sites, contracts, events, gates, admin, health, billing, reports):
         app.include_router(module.router, prefix=API_PREFIX)
     _add_error_handlers(app)
-    install_web(app, settings, database, clock)  # /app/, /console/, offline /docs and /redoc, headers
+    install_web(app, settings, database, clock)  # page state, static files, headers, refusal pages
+    for pages in (docs, resident, console):  # /docs and /redoc offline, /app/, /console/
+        app.include_router(pages.router)
     return app
 
 

@@ -1,4 +1,4 @@
-"""``install_web(app, settings)``: the two web apps, their static files, the docs, the headers."""
+"""``install_web(app, settings)``: the web apps' state, static files, headers and refusal pages."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from central import db
 from central.accounts import sender_from_settings
 from central.core.config import Settings
 from central.errors import CsrfRefused, PageRefused, SignInRequired
-from central.web import console, docs, resident
 from central.web.apps import APPS, WebApp
 from central.web.auth import login_redirect_target
 from central.web.headers import SecurityHeaders
@@ -27,13 +26,14 @@ STATIC_PATH = "/static/web"
 
 def install_web(app: FastAPI, settings: Settings, database: db.Database,
                 clock: Callable[[], datetime] = utc_now) -> None:
-    """Mount the resident app (/app/), the console (/console/), /docs, /redoc and /static/web."""
+    """What the pages need: their state, static files, security headers and refusal pages.
+
+    The pages' routes live with every other route, in ``central/api/routes`` (``resident``,
+    ``console``, ``docs``); ``create_app`` includes them."""
     app.state.web = WebState(settings.web, database, clock, sender_from_settings(settings, clock),
                              template_environment())
     app.add_middleware(SecurityHeaders)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC), name="web-static")
-    for router in (docs.router, resident.router, console.router):
-        app.include_router(router)
     app.add_exception_handler(PageRefused, _refused)  # type: ignore[arg-type]
 
 

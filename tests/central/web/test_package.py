@@ -11,7 +11,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[3]
 
 
-@pytest.mark.parametrize("module", ["central.web", "central.web.pages", "central.web.resident",
+@pytest.mark.parametrize("module", ["central.web", "central.web.pages", "central.api.routes.resident",
                                     "central.accounts"])
 def test_a_fresh_interpreter_imports_it_first(module: str) -> None:
     done = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=REPO, capture_output=True,

@@ -6,9 +6,9 @@ Each module adds routes to its own ``APIRouter``; ``router`` below gathers them 
 
 from fastapi import APIRouter, Depends
 
+from central.api.routes.console import home, password, signin
 from central.web.apps import CONSOLE_APP
 from central.web.auth import csrf_guard
-from central.web.console import home, password, signin
 
 router = APIRouter(prefix=CONSOLE_APP.prefix, include_in_schema=False,
                    dependencies=[Depends(csrf_guard(CONSOLE_APP))])

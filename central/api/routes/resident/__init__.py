@@ -6,9 +6,9 @@ Each module adds routes to its own ``APIRouter``; ``router`` below gathers them 
 
 from fastapi import APIRouter, Depends
 
+from central.api.routes.resident import home, signin
 from central.web.apps import RESIDENT_APP
 from central.web.auth import csrf_guard
-from central.web.resident import home, signin
 
 router = APIRouter(prefix=RESIDENT_APP.prefix, include_in_schema=False,
                    dependencies=[Depends(csrf_guard(RESIDENT_APP))])
