@@ -231,6 +231,20 @@ def shoot(page: Any, out: Path, name: str) -> Path:
     return path
 
 
+def zoom_on_plate(page: Any) -> None:
+    """A double tap on the plate, as a guard would do to read it."""
+    frame = cv2.imread(str(FRAMES / "03.jpg"))
+    box = plate_box(frame)
+    assert box is not None, "the near-miss frame has a blue plate"
+    page.wait_for_function("document.getElementById('zoom-img').complete")
+    shown = page.locator("#zoom-img").bounding_box()
+    scale = shown["width"] / frame.shape[1]
+    x = shown["x"] + (box[0] + box[2]) / 2 * scale
+    y = shown["y"] + (box[1] + box[3]) / 2 * scale
+    page.mouse.dblclick(x, y)
+    page.wait_for_timeout(300)
+
+
 def photograph(stage: Stage, out: Path) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -245,9 +259,6 @@ def photograph(stage: Stage, out: Path) -> None:
                 page = browser.new_page(viewport={"width": size[0], "height": size[1]})
                 login(page, stage.url)
                 shoot(page, out, name)
-                if name == "landscape":
-                    path = out / "guard-whole-page.png"
-                    page.screenshot(path=str(path), full_page=True)
                 page.close()
             page = browser.new_page(viewport={"width": 1024, "height": 768})
             login(page, stage.url)
@@ -255,9 +266,7 @@ def photograph(stage: Stage, out: Path) -> None:
             shoot(page, out, "open-as")
             page.click("#action-cancel")
             page.locator("#queue .card .shot").first.click()
-            page.click("#zoom-in")
-            page.click("#zoom-in")
-            page.wait_for_timeout(300)
+            zoom_on_plate(page)
             shoot(page, out, "zoom")
             page.click("#zoom-close")
             page.click("#lang")

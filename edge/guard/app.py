@@ -26,7 +26,8 @@ _HEADERS = [(b"content-security-policy", _CSP.encode()), (b"x-content-type-optio
 
 
 class SecurityHeaders:
-    """Plain ASGI (not BaseHTTPMiddleware), so the live stream passes through unbuffered."""
+    """Plain ASGI (not BaseHTTPMiddleware), so the live stream passes through unbuffered. A header a
+    route set itself (a snapshot's Cache-Control) is kept."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -38,7 +39,9 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *_HEADERS]
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                message["headers"] = headers + [(k, v) for k, v in _HEADERS if k not in present]
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -131,7 +131,9 @@ def snapshot(sha256: str, agent: AgentDep, _: SessionDep) -> FileResponse:
     path = agent.snapshots.path(sha256) if _SHA256.match(sha256) else None
     if path is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such snapshot")
-    return FileResponse(path, media_type="image/jpeg")
+    # named by its content: the tablet may keep it (privately) instead of fetching it at every push
+    return FileResponse(path, media_type="image/jpeg",
+                        headers={"Cache-Control": "private, max-age=86400, immutable"})
 
 
 def _done(agent: AgentDep, event: GateEvent) -> dict[str, Any]:

@@ -100,6 +100,7 @@ class Sessions:
     def open(self, guard: str, address: str) -> tuple[str, GuardSession]:
         token = secrets.token_urlsafe(32)
         now = self.clock()
+        self.store.end_stale_sessions(self.fingerprints, now)  # expired rows go; the table stays small
         row = SessionRow(token_hash(token), guard, secrets.token_urlsafe(24), self.fingerprints[guard],
                          address, now, now + self.lifetime)
         self.store.add_session(row)

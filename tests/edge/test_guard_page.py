@@ -74,6 +74,7 @@ def guard_page(gate_settings: Callable[..., EdgeSettings], clock: SteppingClock,
 def tablet(browser: Any, guard_page: GuardPage) -> Iterator[Callable[..., Any]]:
     """Opens the page logged in as guard1 on a tablet whose own clock is in New York."""
     contexts: list[Any] = []
+    script_errors: list[str] = []
 
     def open_page(viewport: dict[str, int] = LANDSCAPE) -> Any:
         from playwright.sync_api import expect
@@ -82,6 +83,7 @@ def tablet(browser: Any, guard_page: GuardPage) -> Iterator[Callable[..., Any]]:
         context.add_init_script(TONE_COUNTER)
         contexts.append(context)
         page = context.new_page()
+        page.on("pageerror", lambda error: script_errors.append(str(error)))
         page.goto(guard_page.url)
         page.fill("#username", "guard1")
         page.fill("#password", GUARD_PASSWORD)
@@ -92,6 +94,7 @@ def tablet(browser: Any, guard_page: GuardPage) -> Iterator[Callable[..., Any]]:
     yield open_page
     for context in contexts:
         context.close()
+    assert script_errors == []  # the page's own scripts never threw
 
 
 def _tones(page: Any) -> int:
@@ -237,6 +240,9 @@ def test_the_chinese_page_shows_no_english_and_the_english_page_no_chinese_catal
 
     _busy_evening(guard_page)
     page = tablet()
+    console_errors: list[str] = []  # a CSP refusal (an inline style or script) shows up here
+    page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
+    page.reload()
     expect(page.locator("#queue .card")).to_have_count(2)
     alarms = page.locator("#alarms")
     for label in ("存储故障", "道闸故障 (出口)", "未知告警: flux_capacitor"):
@@ -250,6 +256,7 @@ def test_the_chinese_page_shows_no_english_and_the_english_page_no_chinese_catal
     shown = page.inner_text("body")
     cjk = re.compile(r"[\u4e00-\u9fff]{2}")
     assert sorted(f for f in _catalogue_fragments(ZH, cjk) if f in shown) == []
+    assert console_errors == []
 
 
 # Every control a finger can reach (shown on the page, or in the open dialog) smaller than 48x48 px.

@@ -13,7 +13,8 @@ const REMIND_MS = 60000; // the chime again while a driver still waits
 let csrf = "";
 let live = {heartbeat_s: 10, poll_s: 3};
 let state = null;
-const feed = {source: null, mode: "off", freshAt: 0, freshGateTime: null, pollTimer: null, retryTimer: null};
+const feed = {source: null, openedAt: 0, mode: "off", freshAt: 0, freshGateTime: null, pollTimer: null,
+  retryTimer: null};
 let chimedAt = 0;
 
 async function api(path, body) {
@@ -70,6 +71,7 @@ function connect() {
   if (feed.source) feed.source.close();
   const source = new EventSource("/api/stream");
   feed.source = source;
+  feed.openedAt = Date.now();
   source.addEventListener("state", (event) => {
     stopPolling();
     setMode("live");
@@ -120,6 +122,7 @@ function checkStale() {
   const stale = !$("main-view").hidden && feed.freshAt > 0 && Date.now() - feed.freshAt > staleAfterMs();
   $("stale").hidden = !stale;
   document.body.classList.toggle("is-stale", stale);
+  $("link").classList.toggle("unknown", stale); // the gate's link as last heard: not known now
   if (stale) $("stale-since").textContent = t("last_update", {time: siteTime(feed.freshGateTime)});
 }
 
@@ -141,6 +144,12 @@ function showChime() {
 function everySecond() {
   tickWaits();
   checkStale();
+  // a stream that is open but silent (a buffering proxy, a half-dead link) counts as dropped
+  if (feed.source && Date.now() - Math.max(feed.freshAt, feed.openedAt) > staleAfterMs()) {
+    feed.source.close();
+    feed.source = null;
+    startPolling();
+  }
   if (state && state.queue.length && Date.now() - chimedAt > REMIND_MS) ring();
 }
 
