@@ -7,34 +7,24 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
+from shared.alarms import AlarmCode, alarm_label
+
 logger = logging.getLogger(__name__)
 
-# Alarm codes; a code may carry a subject after a colon (camera_down:entry).
-CENTRAL_UNREACHABLE = "central_unreachable"
-BROKER_REFUSED = "broker_refused"
-BUNDLE_REJECTED = "bundle_rejected"
-BUNDLE_EXPIRING = "bundle_expiring"
-BUNDLE_EXPIRED = "bundle_expired"
-NO_BUNDLE = "no_bundle"
-CAMERA_DOWN = "camera_down"
-READER_FAULT = "reader_fault"
-OUTBOX_GROWING = "outbox_growing"
-PUBLISH_REFUSED = "publish_refused"
-BARRIER_FAULT = "barrier_fault"
-
-LABELS: dict[str, tuple[str, str]] = {
-    CENTRAL_UNREACHABLE: ("无法连接中心服务", "central service unreachable"),
-    BROKER_REFUSED: ("消息服务器拒绝连接", "broker refused the connection"),
-    BUNDLE_REJECTED: ("合约数据被拒绝", "contract bundle rejected"),
-    BUNDLE_EXPIRING: ("合约数据即将过期", "contract bundle expiring"),
-    BUNDLE_EXPIRED: ("合约数据已过期，入场需人工确认", "contract bundle expired: entries need a guard"),
-    NO_BUNDLE: ("没有合约数据", "no contract bundle"),
-    CAMERA_DOWN: ("摄像头故障", "camera down"),
-    READER_FAULT: ("车牌识别故障", "plate reader fault"),
-    OUTBOX_GROWING: ("待发送事件积压", "outbox growing"),
-    PUBLISH_REFUSED: ("事件发送被拒绝", "event publish refused"),
-    BARRIER_FAULT: ("道闸故障", "barrier fault"),
-}
+# The codes and their labels are shared with the central service (shared/alarms.py); these
+# names stay for the modules that raise them. A code may carry a subject (camera_down:entry).
+CENTRAL_UNREACHABLE = AlarmCode.CENTRAL_UNREACHABLE
+BROKER_REFUSED = AlarmCode.BROKER_REFUSED
+BUNDLE_REJECTED = AlarmCode.BUNDLE_REJECTED
+BUNDLE_EXPIRING = AlarmCode.BUNDLE_EXPIRING
+BUNDLE_EXPIRED = AlarmCode.BUNDLE_EXPIRED
+NO_BUNDLE = AlarmCode.NO_BUNDLE
+CAMERA_DOWN = AlarmCode.CAMERA_DOWN
+READER_FAULT = AlarmCode.READER_FAULT
+OUTBOX_GROWING = AlarmCode.OUTBOX_GROWING
+PUBLISH_REFUSED = AlarmCode.PUBLISH_REFUSED
+BARRIER_FAULT = AlarmCode.BARRIER_FAULT
+STORAGE_FAULT = AlarmCode.STORAGE_FAULT
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,30 +37,39 @@ class Alarm:
     def kind(self) -> str:
         return self.code.split(":", 1)[0]
 
+    @property
+    def subject(self) -> str:
+        return self.code.partition(":")[2]
+
     def label(self, lang: str = "zh-CN") -> str:
-        zh, en = LABELS.get(self.kind, (self.kind, self.kind))
-        text = zh if lang.lower().startswith("zh") else en
-        subject = self.code.partition(":")[2]
-        return f"{text} ({subject})" if subject else text
+        return alarm_label(self.code, lang)
 
 
 class Alarms:
-    """Active alarms by code; thread-safe. Raising an active alarm again keeps its start time."""
+    """Active alarms by code; thread-safe. Raising an active alarm again keeps its start time.
+
+    ``version`` grows whenever an alarm is raised or cleared, so a page can tell it has news.
+    """
 
     def __init__(self) -> None:
         self._active: dict[str, Alarm] = {}
         self._lock = threading.Lock()
+        self.version = 0
 
     def raise_(self, code: str, detail: str, now: datetime) -> None:
         with self._lock:
             known = self._active.get(code)
             self._active[code] = Alarm(code, detail, known.since if known else now)
+            if known is None or known.detail != detail:
+                self.version += 1
         if known is None:
             logger.warning("alarm raised %s: %s", code, detail)
 
     def clear(self, code: str) -> None:
         with self._lock:
             gone = self._active.pop(code, None)
+            if gone is not None:
+                self.version += 1
         if gone is not None:
             logger.info("alarm cleared %s", code)
 

@@ -158,10 +158,23 @@ class GuardSettings(_Section):
     session_secret: SecretStr | None = Field(default=None, description="cookie signing secret (env only)")
     session_secret_file: Path | None = Field(default=None, description="file holding the cookie secret")
     session_hours: float = Field(default=12, gt=0, le=168, description="a login lasts this long")
-    max_failures: int = Field(default=5, ge=1, le=100, description="failed logins before a lockout")
+    max_failures: int = Field(default=5, ge=1, le=100,
+                              description="failed logins of one account before it is locked")
+    max_address_failures: int = Field(default=10, ge=1, le=1000,
+                                      description="failed logins from one client address before it is locked")
     lockout_minutes: float = Field(default=15, gt=0, le=1440, description="how long a lockout lasts")
     secure_cookie: bool = Field(default=False, description="cookie only over HTTPS (behind a TLS proxy)")
+    trusted_proxies: tuple[str, ...] = Field(
+        default=(), max_length=16,
+        description="reverse proxies whose X-Forwarded-For names the client (lockout by address)")
     recent_reads: int = Field(default=20, ge=1, le=200, description="reads shown on the live list")
+    review_window_minutes: float = Field(
+        default=240, gt=0, le=10_080, description="reviews older than this leave the queue (driver gone)")
+    stream_heartbeat_s: float = Field(
+        default=10, ge=0.2, le=60,
+        description="live stream keep-alive; the page calls its data stale after 2.5 of these without word")
+    poll_s: float = Field(default=3, ge=0.5, le=60,
+                          description="how often the page asks for the state when the live stream is down")
 
     @field_validator("accounts")
     @classmethod

@@ -5,6 +5,7 @@
     ├── BarrierError    the barrier driver could not confirm the command
     ├── StoreError      the local database refused a write or holds something unexpected
     ├── GuardError      a guard action that cannot be carried out (unknown read, bad plate)
+    │   └── GuardConflict   one the read no longer allows, or that must be confirmed first
     ├── CameraError     a camera, video file or folder that cannot be opened at all
     └── ReaderError     the plate reader; its kinds are in edge/reader/errors.py
         ├── MissingWeightsError     a model file is not where the engine looks for it
@@ -39,7 +40,15 @@ class StoreError(EdgeError):
 
 
 class GuardError(EdgeError, ValueError):
-    """A guard action that cannot be carried out."""
+    """A guard action that cannot be carried out; ``code`` names why, for the page's catalogue."""
+
+    def __init__(self, message: str, code: str = "refused") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class GuardConflict(GuardError):
+    """A guard action the read no longer allows (another guard decided it), or one to confirm first."""
 
 
 class CameraError(EdgeError):

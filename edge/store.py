@@ -1,4 +1,5 @@
-"""The gate's local state in one SQLite file: bundle, vehicles inside, event outbox, audit, snapshots.
+"""The gate's local state in one SQLite file: bundle, vehicles inside, event outbox, audit, snapshots,
+and the guard page's sessions and failed logins (their methods are in edge/logins.py).
 
 Durability: WAL journal with ``synchronous=FULL``. In WAL mode NORMAL keeps the
 database consistent after a power cut but may lose the last transactions; FULL
@@ -28,6 +29,8 @@ from typing import Any
 
 from edge.decision import Inside
 from edge.errors import StoreError
+from edge.logins import LOGIN_SCHEMA, LoginTables
+from edge.sqltime import from_ts, ts
 from shared import ContractBundle, GateEvent, SiteAlert, encode_message
 
 logger = logging.getLogger(__name__)
@@ -48,6 +51,8 @@ CREATE INDEX IF NOT EXISTS events_outbox ON events (seq) WHERE delivered_at IS N
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, guard TEXT NOT NULL,
     action TEXT NOT NULL, event_id TEXT, before TEXT NOT NULL, after TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS audit_event ON audit (event_id);
+CREATE INDEX IF NOT EXISTS events_at ON events (at);
 CREATE TABLE IF NOT EXISTS snapshots (
     sha256 TEXT PRIMARY KEY, path TEXT NOT NULL, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS alerts (
@@ -56,15 +61,6 @@ CREATE TABLE IF NOT EXISTS dead_letters (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, topic TEXT NOT NULL,
     payload BLOB NOT NULL, error TEXT NOT NULL);
 """
-
-
-def ts(moment: datetime) -> str:
-    """Fixed-width UTC text, so that text order is time order."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def from_ts(text: str | None) -> datetime | None:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC) if text else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +95,12 @@ class AuditEntry:
     after: dict[str, Any]
 
 
-class Store:
-    """Thread-safe: one connection, one lock; every public method is one transaction."""
+class Store(LoginTables):
+    """Thread-safe: one connection, one lock; every public method is one transaction.
+
+    ``version`` grows with every committed write, so the guard page can tell it has news
+    without asking the database.
+    """
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -109,7 +109,8 @@ class Store:
         self._lock = threading.RLock()
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(SCHEMA)
+        self._db.executescript(SCHEMA + LOGIN_SCHEMA)
+        self.version = 0
 
     def close(self) -> None:
         with self._lock:
@@ -125,6 +126,7 @@ class Store:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+            self.version += 1
 
     def _all(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -211,10 +213,23 @@ class Store:
     # -- audit, alerts, dead letters, snapshots ---------------------------------------------------
 
     def audit(self, limit: int = 100) -> list[AuditEntry]:
-        rows = self._all("SELECT at, guard, action, event_id, before, after FROM audit "
-                         "ORDER BY id DESC LIMIT ?", (limit,))
-        return [AuditEntry(from_ts(at) or datetime.now(UTC), guard, action, eid, json.loads(before),
-                           json.loads(after)) for at, guard, action, eid, before, after in rows]
+        rows = self._all(f"SELECT {_AUDIT_COLUMNS} FROM audit ORDER BY id DESC LIMIT ?", (limit,))
+        return [_audit_entry(row) for row in rows]
+
+    def decisions(self, event_ids: list[str]) -> dict[str, AuditEntry]:
+        """The latest guard decision on each of these reads, by read (a handled read has one)."""
+        marks = ",".join("?" * len(event_ids))
+        rows = self._all(f"SELECT {_AUDIT_COLUMNS} FROM audit WHERE id IN (SELECT max(id) FROM audit "
+                         f"WHERE event_id IN ({marks}) GROUP BY event_id)", tuple(event_ids))
+        return {str(entry.event_id): entry for entry in map(_audit_entry, rows)}
+
+    def open_reviews(self, since: datetime, limit: int) -> list[EventRow]:
+        """Settled reads since ``since`` that went to the guard and no guard has decided, newest first."""
+        rows = self._all(f"SELECT {_EVENT_COLUMNS} FROM events e WHERE at >= ? AND ready = 1 "
+                         "AND json_extract(payload, '$.outcome') = 'review' "
+                         "AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.event_id = e.event_id) "
+                         "ORDER BY seq DESC LIMIT ?", (ts(since), limit))
+        return [_event_row(row) for row in rows]
 
     def add_alert(self, alert: SiteAlert) -> None:
         with self._tx() as db:
@@ -282,6 +297,15 @@ _EVENT_COLUMNS = "seq, lane, payload, ready, delivered_at"
 def _event_row(row: tuple[Any, ...]) -> EventRow:
     seq, lane, payload, ready, delivered_at = row
     return EventRow(seq, lane, json.loads(payload), bool(ready), delivered_at is not None)
+
+
+_AUDIT_COLUMNS = "at, guard, action, event_id, before, after"
+
+
+def _audit_entry(row: tuple[Any, ...]) -> AuditEntry:
+    at, guard, action, event_id, before, after = row
+    return AuditEntry(from_ts(at) or datetime.now(UTC), guard, action, event_id, json.loads(before),
+                      json.loads(after))
 
 
 def _insert_audit(db: sqlite3.Connection, entry: AuditEntry) -> None:

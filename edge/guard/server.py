@@ -17,8 +17,12 @@ logger = logging.getLogger(__name__)
 class GuardServer:
     def __init__(self, agent: Agent) -> None:
         guard = agent.settings.guard
-        config = uvicorn.Config(create_app(agent), host=guard.host, port=guard.port, log_level="warning",
-                                access_log=False, lifespan="off")
+        self._stopping = threading.Event()  # closes the live streams, so a stop does not wait on them
+        proxies = list(guard.trusted_proxies)
+        config = uvicorn.Config(create_app(agent, self._stopping), host=guard.host, port=guard.port,
+                                log_level="warning", access_log=False, lifespan="off",
+                                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None,
+                                timeout_graceful_shutdown=3)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="guard-page", daemon=True)
 
@@ -35,5 +39,6 @@ class GuardServer:
         logger.info("guard page on http://%s:%s/", self._server.config.host, self.port)
 
     def stop(self) -> None:
+        self._stopping.set()
         self._server.should_exit = True
         self._thread.join(timeout=5)

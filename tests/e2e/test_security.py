@@ -5,7 +5,7 @@ logins (tests/test_infra.py), a gate publishing under another gate's topic
 refused with 0x87 and alarmed (tests/edge/test_outbox_broker.py), forged and
 expired bundles at the gate over MQTT (same file) and at unit level
 (tests/shared/test_signing.py), the guard page's CSRF and lockout in-process
-(tests/edge/test_guard_page.py). Here: a rolled-back bundle replayed at a
+(tests/edge/guard/test_api.py). Here: a rolled-back bundle replayed at a
 running gate, and the refusals and lockout of the real processes, which run
 at DEBUG with production settings while every log is kept for the secrets check.
 """
