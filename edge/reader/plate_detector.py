@@ -31,18 +31,19 @@ class PlateDetector:
         self.min_score = min_score
         self.overlap = overlap
 
-    def __call__(self, image: np.ndarray, max_side: int) -> list[TextBox]:
+    def __call__(self, image: np.ndarray, max_side: int, min_score: float | None = None) -> list[TextBox]:
         """Plates found on a copy of ``image`` whose longer side is at most ``max_side``, best first."""
         small, sx, sy = fit_to_stride(image, max_side)
         blob = (small.astype(np.float32) - MEAN_BGR).transpose(2, 0, 1)[None]
         loc, conf, corners = self._session.run(None, {"image": blob})
         height, width = small.shape[:2]
-        return [box.scaled(sx, sy) for box in self._decode(loc[0], conf[0, :, 1], corners[0], height, width)]
+        found = self._decode(loc[0], conf[0, :, 1], corners[0], (height, width), min_score or self.min_score)
+        return [box.scaled(sx, sy) for box in found]
 
-    def _decode(
-        self, loc: np.ndarray, scores: np.ndarray, corners: np.ndarray, height: int, width: int
-    ) -> list[TextBox]:
-        keep = np.flatnonzero(scores >= self.min_score)
+    def _decode(self, loc: np.ndarray, scores: np.ndarray, corners: np.ndarray, shape: tuple[int, int],
+                min_score: float) -> list[TextBox]:
+        height, width = shape
+        keep = np.flatnonzero(scores >= min_score)
         if keep.size == 0:
             return []
         anchors = anchor_grid(height, width)[keep]
