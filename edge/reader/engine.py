@@ -46,6 +46,13 @@ class ReaderOptions:
     rectify_crops: bool = True  # warp a crop upright when the plate detector finds it tilted
     finder: FinderOptions = field(default_factory=FinderOptions)
 
+    def __post_init__(self) -> None:
+        if isinstance(self.finder, dict):  # from the YAML configuration's reader.options
+            given: dict[str, object] = dict(self.finder)
+            if "passes" in given:
+                given["passes"] = tuple(tuple(p) for p in given["passes"])
+            object.__setattr__(self, "finder", FinderOptions(**given))
+
 
 class LineReader:
     """One recogniser and the grammar-held decoding of its output."""

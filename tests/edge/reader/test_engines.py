@@ -144,3 +144,12 @@ def test_empty_frame_reads_nothing(ppocr: Reader) -> None:
 def test_unreadable_crop_is_reported_without_a_plate(ppocr: Reader) -> None:
     reads = ppocr.read_crop(np.full((24, 94, 3), 128, dtype=np.uint8))
     assert all(isinstance(r, PlateRead) and r.plate is None for r in reads)
+
+
+def test_search_passes_come_from_the_configuration_and_are_checked() -> None:
+    """reader.options in the YAML file choose the passes; the text detector alone still finds the plate."""
+    text_only = make_reader("ppocr", finder={"passes": [["text", 448]]})
+    reads = text_only.read_frame(cv2.imread(str(FIXTURES / "frame_1280x720.jpg")))
+    assert [r.plate for r in reads] == ["沪A12345"]
+    with pytest.raises(ValueError, match="finder.passes.*fog"):
+        make_reader("ppocr", finder={"passes": [["fog", 448]]})
