@@ -1,14 +1,15 @@
 """Two independent recognisers on one plate image: agreement makes a read strong, a difference doubtful.
 
-The first engine's text is the reading; the second engine confirms it only when it reads
-exactly the same plate. Every character's confidence combines both engines' probabilities:
+The second engine confirms the first's reading only when it reads exactly the same plate.
+Every character's confidence combines both engines' probabilities:
 
 - both read the same character: the lower of the two probabilities (both must be sure);
 - they read different characters: the first engine's probability times the second's doubt
   about its own character, so a character the second engine reads otherwise with
   conviction drops near zero.
 
-A disputed read keeps the first engine's text and carries the second's, so the guard sees both.
+The reader passes as ``first`` the reading its own engine is surer of (``edge.reader.engine``):
+a disputed read shows that one and carries the other, so the guard sees both.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ Frame: the plate finder (``edge.reader.finder``) gives plate quadrilaterals, coa
 first; each is warped upright from the full-resolution frame and recognised, and the CTC
 output is decoded held to the plate grammar. A second recogniser, when configured, reads
 the same warped image; ``edge.reader.crosscheck`` says whether it confirms the reading.
+When they differ, the read shows the reading its own engine is surer of and carries the other.
 Crop: recognised as given and, when the plate detector finds it tilted, also warped
 upright; the more confident reading wins. A squat plate (two-line yellow plate) is also
 tried as its two lines side by side.
@@ -143,9 +144,11 @@ class PlateReader:
         if not ok or len(self._readers) < 2:
             return read
         second = self._readers[1](line)
+        if second.text and second.confidence > decoded.confidence:  # shown: the surer engine's reading
+            decoded, second = second, decoded
         check, confidences = cross_check(decoded, second)
-        return replace(read, confidence=min(confidences), char_confidences=confidences,
-                       second_plate=second.text or None, check=check)
+        return replace(read, plate=decoded.text, raw_text=decoded.text, confidence=min(confidences),
+                       char_confidences=confidences, second_plate=second.text or None, check=check)
 
 
 def two_lines_side_by_side(plate: np.ndarray) -> np.ndarray:
