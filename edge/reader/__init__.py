@@ -4,8 +4,8 @@ Public surface::
 
     make_reader(engine="ppocr", **options) -> Reader
     Reader.read_frame(frame) -> list[PlateRead]; Reader.read_crop(crop) -> list[PlateRead]
-    PlateRead(plate, confidence, char_confidences, box, engine)
-    vote(reads, policy) -> Consensus (agreed, plate, confidence, agreeing, ...)
+    PlateRead(plate, confidence, char_confidences, box, engine, raw_text, second_plate, check)
+    vote(reads, policy) -> Consensus (verdict, plate, confidence, agreeing, alternatives, disputed, ...)
     fix_confusables(text) -> str | None
 """
 
@@ -18,7 +18,7 @@ from edge.reader.errors import (
 )
 from edge.reader.factory import DEFAULT_ENGINE, ENGINE_NAMES, installed_engines, make_reader
 from edge.reader.grammar import fix_confusables
-from edge.reader.reads import Box, PlateRead, Reader
+from edge.reader.reads import Box, CrossCheck, PlateRead, Reader
 
 __all__ = [
     "DEFAULT_ENGINE",
@@ -26,6 +26,7 @@ __all__ = [
     "Box",
     "Consensus",
     "ConsensusPolicy",
+    "CrossCheck",
     "EngineUnavailableError",
     "MissingWeightsError",
     "PlateRead",

@@ -3,6 +3,9 @@
 Each position is voted on, every read's character weighted by its confidence. The
 barrier may open automatically only when enough reads agree on the whole plate and the
 weakest voted character is confident; anything else is a verdict for the guard to review.
+A read whose second engine disputes it (``PlateRead.disputed``) makes the verdict
+``disagreement`` whatever the other reads say, and its other reading is carried in
+``Consensus.alternatives`` so the guard sees both.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ class Verdict(StrEnum):
     AGREED = "agreed"  # open automatically
     NO_READ = "no_read"  # nothing plate-like could be read
     TOO_FEW = "too_few_reads"  # fewer agreeing reads than the policy asks
-    DISAGREEMENT = "disagreement"  # reads name different plates
+    DISAGREEMENT = "disagreement"  # reads name different plates, or the engines dispute one
     LOW_CONFIDENCE = "low_confidence"  # they agree, but a character is doubtful
 
 
@@ -39,6 +42,8 @@ class Consensus:
     total: int
     verdict: Verdict
     char_confidences: tuple[float, ...] = ()
+    alternatives: tuple[str, ...] = ()  # other plates the reads or their second engine named
+    disputed: bool = False  # a second engine read another plate than one of the reads
 
     @property
     def agreed(self) -> bool:
@@ -59,7 +64,17 @@ def vote(reads: Iterable[PlateRead], policy: ConsensusPolicy | None = None) -> C
     agreeing = sum(r.plate == plate for r in valid)
     confidence = min(confidences)
     verdict = _verdict(agreeing, len(valid), confidence, policy)
-    return Consensus(plate, round(confidence, 4), agreeing, len(all_reads), verdict, confidences)
+    disputed = any(r.disputed for r in valid)
+    if disputed:
+        verdict = Verdict.DISAGREEMENT
+    return Consensus(plate, round(confidence, 4), agreeing, len(all_reads), verdict, confidences,
+                     _alternatives(valid, plate), disputed)
+
+
+def _alternatives(reads: list[PlateRead], plate: str) -> tuple[str, ...]:
+    """Every other plate named by a read or by its second engine, most often named first."""
+    named = [p for r in reads for p in (r.plate, r.second_plate) if p and p != plate]
+    return tuple(sorted(set(named), key=lambda p: (-named.count(p), p)))
 
 
 def _same_length_majority(reads: list[PlateRead]) -> list[PlateRead]:

