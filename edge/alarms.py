@@ -21,6 +21,7 @@ READER_FAULT = "reader_fault"
 OUTBOX_GROWING = "outbox_growing"
 PUBLISH_REFUSED = "publish_refused"
 BARRIER_FAULT = "barrier_fault"
+CALENDAR_UNPUBLISHED = "calendar_unpublished"  # detail "calendar 2027 not published"
 
 LABELS: dict[str, tuple[str, str]] = {
     CENTRAL_UNREACHABLE: ("无法连接中心服务", "central service unreachable"),
@@ -34,6 +35,7 @@ LABELS: dict[str, tuple[str, str]] = {
     OUTBOX_GROWING: ("待发送事件积压", "outbox growing"),
     PUBLISH_REFUSED: ("事件发送被拒绝", "event publish refused"),
     BARRIER_FAULT: ("道闸故障", "barrier fault"),
+    CALENDAR_UNPUBLISHED: ("节假日安排未发布（仅按周末）", "holiday schedule not published (weekends only)"),
 }
 
 
