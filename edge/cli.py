@@ -55,7 +55,6 @@ def _moment(text: str) -> datetime | time:
         raise argparse.ArgumentTypeError(f"{why} (got {text!r})") from None
 
 
-
 def _run(args: argparse.Namespace) -> int:
     from edge.agent import Agent
     from edge.guard.server import GuardServer

@@ -130,8 +130,10 @@ class Gate:
     def _own_vehicle(self, event: GateEvent) -> bool:
         """Whether an entry is the institution's own vehicle, also when a guard let it in."""
         index = self.bundles.index
-        return (event.reason is Reason.OWN_VEHICLE or event.contract_id is None and index is not None
-                and event.plate is not None and event.plate in index.own)
+        if event.reason is Reason.OWN_VEHICLE:
+            return True
+        return (event.contract_id is None and event.plate is not None and index is not None
+                and event.plate in index.own)
 
     def _open(self, lane: LaneSettings, event: GateEvent) -> GateEvent:
         try:

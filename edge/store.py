@@ -140,7 +140,8 @@ class Store:
                 logger.info("gate database %s upgraded to schema %s", self.path, target)
             for statement in filter(str.strip, SCHEMA.split(";")):
                 db.execute(statement)
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if stored != SCHEMA_VERSION:
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
         with self._lock:
