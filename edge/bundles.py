@@ -5,7 +5,9 @@ key's signature, must not be expired, must be for this site and must not roll
 the sequence back. A refused bundle leaves the held one in place and raises an
 alarm. The index built from it knows when it expires: from then on the decision
 keeps using it for refusals and exits but sends every entry it would have opened
-to the guard (see docs/edge.md).
+to the guard (see docs/edge.md). A bundle whose contracts cover a year its calendar
+has no official schedule for raises "calendar YYYY not published": those days
+follow the week alone until central publishes the year.
 """
 
 from __future__ import annotations
@@ -84,7 +86,7 @@ class BundleKeeper:
         return True
 
     def check(self, now: datetime) -> None:
-        """Raise or clear the no-bundle, expiring and expired alarms."""
+        """Raise or clear the no-bundle, expiring, expired and unpublished-calendar alarms."""
         with self._lock:
             bundle, index = self.bundle, self.index
         self.alarms.set(codes.NO_BUNDLE, bundle is None, "no verified bundle yet: entries are refused", now)
@@ -93,3 +95,10 @@ class BundleKeeper:
         when = bundle.expires_at.isoformat() if bundle else ""
         self.alarms.set(codes.BUNDLE_EXPIRED, expired, f"expired at {when}", now)
         self.alarms.set(codes.BUNDLE_EXPIRING, expiring, f"expires at {when}", now)
+        self._check_calendar(index, now)
+
+    def _check_calendar(self, index: SiteIndex | None, now: datetime) -> None:
+        """A year the contracts cover with no official schedule: days there follow the week alone."""
+        years = index.unpublished_from(now) if index is not None else ()
+        detail = f"calendar {', '.join(str(y) for y in years)} not published"
+        self.alarms.set(codes.CALENDAR_UNPUBLISHED, bool(years), detail, now)

@@ -9,7 +9,7 @@ import logging
 import signal
 import sys
 import threading
-from datetime import UTC, datetime
+from datetime import datetime, time
 from pathlib import Path
 
 from edge.config import load_settings
@@ -30,7 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("explain", help="what the gate would decide for a plate, and why")
     exp.add_argument("--config", type=Path, required=True, help="YAML settings of the gate")
     exp.add_argument("--plate", required=True, help="plate, e.g. 沪A12345")
-    exp.add_argument("--at", type=_aware, default=None, help="ISO time (default now); naive means UTC")
+    exp.add_argument("--at", type=_moment, default=None,
+                     help="ISO date and time, or a time of day for today (default now); "
+                          "without an offset it is the site's local time")
     exp.add_argument("--direction", choices=[d.value for d in Direction], default="entry")
     exp.add_argument("--json", action="store_true", help="one JSON object")
     exp.set_defaults(func=_explain)
@@ -40,9 +42,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _aware(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def _moment(text: str) -> datetime | time:
+    """``--at``: a date and time, or a time of day; the site's zone is applied once the bundle is read."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        why = "not an ISO date and time or a time of day, e.g. 2025-10-15T20:00 or 20:00"
+        raise argparse.ArgumentTypeError(f"{why} (got {text!r})") from None
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -71,7 +81,7 @@ def _explain(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.config, require_secrets=False)
     try:
-        result = explain(settings, args.plate, args.at or datetime.now(UTC), Direction(args.direction))
+        result = explain(settings, args.plate, args.at, Direction(args.direction))
     except PlateError as exc:
         sys.stderr.write(f"error: --plate: {exc}\n")
         return 2

@@ -8,20 +8,22 @@ changes an outcome afterwards (edge/gate.py).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from itertools import islice
+from itertools import chain, islice
 
 from edge.reader import Verdict
 from shared import (
     MAX_NEAR_MISSES,
+    BlacklistEntry,
     Contract,
     ContractBundle,
     ContractStatus,
     Direction,
     OfficialCalendar,
     Outcome,
+    OwnVehicle,
     PlateIndex,
     Reason,
     SiteInfo,
@@ -50,10 +52,10 @@ class Read:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A contracted plate a near-miss read may be, and a contract that holds it."""
+    """A known plate a near-miss read may be: a contract that holds it, or None for an own vehicle."""
 
     plate: str
-    contract_id: str
+    contract_id: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,20 +64,32 @@ class Inside:
 
     plate: str
     entered_at: datetime
-    contract_id: str | None = None
+    contract_id: str | None = None  # the contract it came in on: that contract's one space
     deadline: datetime | None = None
+    own_vehicle: bool = False  # the institution's own: counts against its reserved spaces
 
 
 @dataclass(frozen=True, slots=True)
 class SiteState:
-    """Vehicles inside, by plate, and how many shared spaces they take."""
+    """Vehicles inside, by plate; the contracts they use (with the plate using each); own vehicles."""
 
     inside: Mapping[str, Inside] = field(default_factory=dict)
-    shared_in_use: int = 0
+    contracts_inside: Mapping[str, str] = field(default_factory=dict)  # contract id -> plate inside
+    own_inside: int = 0
 
     @classmethod
     def of(cls, inside: Mapping[str, Inside]) -> SiteState:
-        return cls(inside, sum(1 for v in inside.values() if v.contract_id is not None))
+        contracts = {v.contract_id: v.plate for v in inside.values() if v.contract_id is not None}
+        own = sum(1 for v in inside.values() if v.own_vehicle and v.contract_id is None)
+        return cls(inside, contracts, own)
+
+    def free_shared(self, site: SiteInfo) -> int:
+        """Shared places left: institution first, so own vehicles beyond its reserved spaces take them.
+
+        A contract inside takes one place whichever of its plates it is; a visitor a guard let in takes none.
+        """
+        own_overflow = max(0, self.own_inside - site.reserved_spaces)
+        return site.shared_capacity - len(self.contracts_inside) - own_overflow
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +99,7 @@ class Decision:
     contract_id: str | None = None
     deadline: datetime | None = None  # entries: when the car must be out
     near_misses: tuple[Candidate, ...] = ()  # reason near_miss: whom the read may be
+    detail: str = ""  # for the guard: the blacklist reason, the own vehicle's holder, the plate inside
 
     @property
     def opens(self) -> bool:
@@ -92,10 +107,16 @@ class Decision:
 
 
 class SiteIndex:
-    """One site's verified contracts, indexed for the decision, and when they stop being current."""
+    """One site's verified bundle, indexed for the decision, and when it stops being current.
 
-    def __init__(self, site: SiteInfo, contracts: tuple[Contract, ...] | list[Contract],
-                 expires_at: datetime | None = None, calendar: OfficialCalendar | None = None) -> None:
+    Everything a decision looks up is a dict or set built here, once per bundle: contracts by
+    plate, own vehicles by plate, blacklist entries by plate, and the near-miss index of the
+    plates a guard may be asked about (contracted and own, never blacklisted).
+    """
+
+    def __init__(self, site: SiteInfo, contracts: Iterable[Contract], expires_at: datetime | None = None,
+                 calendar: OfficialCalendar | None = None, own_vehicles: Iterable[OwnVehicle] = (),
+                 blacklist: Iterable[BlacklistEntry] = ()) -> None:
         self.site = site
         self.tz = site.tz
         self.expires_at = expires_at
@@ -106,20 +127,51 @@ class SiteIndex:
                 continue
             for plate in contract.plates:
                 self.by_plate.setdefault(plate, []).append(contract)
-        self.plates = PlateIndex(self.by_plate)
+        self.own: dict[str, OwnVehicle] = {v.plate: v for v in own_vehicles}
+        self.blacklist: dict[str, tuple[BlacklistEntry, ...]] = {}
+        for entry in blacklist:
+            self.blacklist[entry.plate] = (*self.blacklist.get(entry.plate, ()), entry)
+        self.plates = PlateIndex(chain(self.by_plate, self.own))
+        self.unpublished_years = _unpublished_years(self.by_plate.values(), self.calendar)
 
     @classmethod
     def from_bundle(cls, bundle: ContractBundle) -> SiteIndex:
-        return cls(bundle.site, bundle.contracts, bundle.expires_at, bundle.calendar)
+        return cls(bundle.site, bundle.contracts, bundle.expires_at, bundle.calendar,
+                   bundle.own_vehicles, bundle.blacklist)
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at is not None and self.expires_at <= now
 
-    def near_misses(self, plate: str) -> tuple[Candidate, ...]:
-        """Contracted plates one character from ``plate``, each with a contract that holds it."""
-        found = (Candidate(miss.plate, contract.contract_id)
-                 for miss in self.plates.near_misses(plate) for contract in self.by_plate[miss.plate])
+    def barred(self, plate: str, now: datetime) -> BlacklistEntry | None:
+        """The blacklist entry refusing ``plate`` at ``now``, if any."""
+        entries = self.blacklist.get(plate)
+        return next((e for e in entries if e.active(now)), None) if entries else None
+
+    def near_misses(self, plate: str, now: datetime) -> tuple[Candidate, ...]:
+        """Known plates one character from ``plate`` that a guard may open as; blacklisted ones never."""
+        found = (candidate for miss in self.plates.near_misses(plate) if self.barred(miss.plate, now) is None
+                 for candidate in self._candidates(miss.plate))
         return tuple(islice(found, MAX_NEAR_MISSES))
+
+    def _candidates(self, plate: str) -> Iterator[Candidate]:
+        contracts = self.by_plate.get(plate)
+        if not contracts:
+            yield Candidate(plate, None)  # an own vehicle's plate
+            return
+        yield from (Candidate(plate, c.contract_id) for c in contracts)
+
+    def unpublished_from(self, now: datetime) -> tuple[int, ...]:
+        """Years from this one on that a contract covers and the bundle's calendar has no schedule for."""
+        this_year = now.astimezone(self.tz).year
+        return tuple(y for y in self.unpublished_years if y >= this_year)
+
+
+def _unpublished_years(held: Iterable[list[Contract]], calendar: OfficialCalendar) -> tuple[int, ...]:
+    years: set[int] = set()
+    for contract in chain.from_iterable(held):
+        if contract.status is not ContractStatus.CANCELLED:
+            years.update(range(contract.valid_from.year, contract.valid_to.year + 1))
+    return tuple(sorted(y for y in years if not calendar.published(y)))
 
 
 def decide(
@@ -131,7 +183,7 @@ def decide(
 ) -> Decision:
     """Open, deny or review, with the reason and the contract it rests on.
 
-    Exits always open. An entry is looked up on the contracts; what that does not refuse
+    Exits always open. An entry is looked up on the bundle; what that does not refuse
     still goes to the guard when the vehicle's reads do not back one plate (reads_disagree),
     or when it would open on an expired bundle (no_bundle: a suspension since is unknown).
     """
@@ -151,25 +203,67 @@ def decide(
 
 def _lookup(read: Read, index: SiteIndex, state: SiteState, now: datetime,
             min_confidence: float) -> Decision:
-    """An entry on the contracts alone: who holds the plate, in which window, with room left."""
-    if not read.plate:
+    """An entry on the bundle alone: blacklist, own vehicles, then contracts with room left."""
+    plate = read.plate
+    if not plate:
         return Decision(Outcome.REVIEW, Reason.UNREADABLE)
-    contracts = index.by_plate.get(read.plate)
-    if not contracts:
-        near = index.near_misses(read.plate)
-        if near:
-            return Decision(Outcome.REVIEW, Reason.NEAR_MISS, near_misses=near)
-        return Decision(Outcome.DENY, Reason.NO_CONTRACT)
+    barred = index.barred(plate, now)
+    if barred is not None:  # whatever the confidence: a guard is never asked to let it in
+        return Decision(Outcome.DENY, Reason.BLACKLISTED, detail=barred.reason)
+    own = index.own.get(plate)
+    if own is not None:
+        found = _own_vehicle(own, read, index, state, now, min_confidence)
+        if found is not None:
+            return found
+    contracts = index.by_plate.get(plate)
+    if contracts:
+        return _contract(read, contracts, index, state, now, min_confidence)
+    if own is not None:
+        return Decision(Outcome.DENY, Reason.OWN_OUTSIDE_WINDOW, detail=own.holder)
+    return _unknown(read, index, now, min_confidence)
+
+
+def _own_vehicle(own: OwnVehicle, read: Read, index: SiteIndex, state: SiteState, now: datetime,
+                 min_confidence: float) -> Decision | None:
+    """An own vehicle opens without a deadline or a shared place; None outside its windows."""
+    if read.confidence < min_confidence:
+        return Decision(Outcome.REVIEW, Reason.LOW_CONFIDENCE, detail=own.holder)
+    if read.plate in state.inside:
+        return Decision(Outcome.REVIEW, Reason.ALREADY_INSIDE, detail=own.holder)
+    if not own.admits(now, index.tz, index.calendar):
+        return None
+    return Decision(Outcome.OPEN, Reason.OWN_VEHICLE, detail=own.holder)
+
+
+def _unknown(read: Read, index: SiteIndex, now: datetime, min_confidence: float) -> Decision:
+    """A plate the bundle does not know: a guard looks when it may be a known one or was read badly."""
+    near = index.near_misses(read.plate or "", now)
+    if near:
+        return Decision(Outcome.REVIEW, Reason.NEAR_MISS, near_misses=near)
+    if read.confidence < min_confidence:
+        return Decision(Outcome.REVIEW, Reason.LOW_CONFIDENCE)
+    return Decision(Outcome.DENY, Reason.NO_CONTRACT)
+
+
+def _contract(read: Read, contracts: list[Contract], index: SiteIndex, state: SiteState, now: datetime,
+              min_confidence: float) -> Decision:
+    """A contracted plate: in a window, the contract's one space free, and a shared place left."""
     if read.confidence < min_confidence:
         return Decision(Outcome.REVIEW, Reason.LOW_CONFIDENCE, contracts[0].contract_id)
-    if read.plate in state.inside:
-        return Decision(Outcome.REVIEW, Reason.ALREADY_INSIDE, state.inside[read.plate].contract_id)
+    inside = state.inside.get(read.plate or "")
+    if inside is not None:
+        return Decision(Outcome.REVIEW, Reason.ALREADY_INSIDE, inside.contract_id)
     verdicts = [_entry(c, index, now) for c in contracts]
-    best = next((v for v in verdicts if v.opens), None)
-    if best is None:
+    opening = [v for v in verdicts if v.opens]
+    if not opening:
         return min(verdicts, key=lambda v: _DENIAL_RANK.get(v.reason, 99))
-    if state.shared_in_use >= index.site.shared_capacity:
-        return Decision(Outcome.DENY, Reason.SITE_FULL, best.contract_id)
+    best = next((v for v in opening if v.contract_id not in state.contracts_inside), None)
+    if best is None:
+        taken = opening[0]
+        return replace(taken, outcome=Outcome.DENY, reason=Reason.CONTRACT_IN_USE,
+                       detail=state.contracts_inside[taken.contract_id or ""])
+    if state.free_shared(index.site) <= 0:
+        return replace(best, outcome=Outcome.DENY, reason=Reason.SITE_FULL)
     return best
 
 

@@ -111,7 +111,8 @@ class Gate:
                          direction=lane.direction, outcome=decision.outcome, reason=decision.reason,
                          contract_id=decision.contract_id, at=now, deadline=decision.deadline,
                          near_misses=[NearMissCandidate(plate=c.plate, contract_id=c.contract_id)
-                                      for c in decision.near_misses], **fields)
+                                      for c in decision.near_misses if c.contract_id is not None],
+                         **fields)
 
     def commit(self, lane: LaneSettings, event: GateEvent, audit: AuditEntry | None,
                 frame: np.ndarray | None = None, box: Box | None = None) -> GateEvent:
@@ -121,10 +122,18 @@ class Gate:
             event = self._open(lane, event)
         if frame is not None:
             event = self._snapshot(event, frame, box)
-        self.store.settle(event)
+        self.store.settle(event, own_vehicle=self._own_vehicle(event))
         logger.info("lane %s %s: %s (%s)", lane.name, event.event_id, event.outcome, event.reason)
         self.on_event()
         return event
+
+    def _own_vehicle(self, event: GateEvent) -> bool:
+        """Whether an entry is the institution's own vehicle, also when a guard let it in."""
+        index = self.bundles.index
+        if event.reason is Reason.OWN_VEHICLE:
+            return True
+        return (event.contract_id is None and event.plate is not None and index is not None
+                and event.plate in index.own)
 
     def _open(self, lane: LaneSettings, event: GateEvent) -> GateEvent:
         try:

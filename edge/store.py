@@ -11,6 +11,9 @@ An event is written in one transaction, with its decision, before the barrier
 command (``ready = 0``). ``settle`` then records what the barrier did and
 applies the passage to the vehicles inside. Only settled rows are relayed.
 After a crash between the two, ``release_pending`` settles the rows as recorded.
+
+Schema changes are upgrades in place, numbered in ``PRAGMA user_version``: a gate keeps its
+events, audit and vehicles inside across a new release (``_MIGRATIONS``).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from edge.decision import Inside
 from edge.errors import StoreError
 from edge.logins import LOGIN_SCHEMA, LoginTables
 from edge.sqltime import from_ts, ts
-from shared import ContractBundle, GateEvent, SiteAlert, encode_message
+from shared import ContractBundle, GateEvent, Reason, SiteAlert, encode_message
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +44,7 @@ CREATE TABLE IF NOT EXISTS bundle (
     payload BLOB NOT NULL, received_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS inside (
     plate TEXT PRIMARY KEY, entered_at TEXT NOT NULL, contract_id TEXT, deadline TEXT,
-    event_id TEXT NOT NULL);
+    event_id TEXT NOT NULL, own_vehicle INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE, lane TEXT NOT NULL,
     at TEXT NOT NULL, payload TEXT NOT NULL, ready INTEGER NOT NULL DEFAULT 0,
@@ -61,6 +64,14 @@ CREATE TABLE IF NOT EXISTS dead_letters (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, topic TEXT NOT NULL,
     payload BLOB NOT NULL, error TEXT NOT NULL);
 """
+
+
+# Upgrades of a database made by an older release, by the schema version they lead to.
+# Version 1 is the first release (user_version 0); SCHEMA above is always the newest.
+_MIGRATIONS: dict[int, str] = {
+    2: "ALTER TABLE inside ADD COLUMN own_vehicle INTEGER NOT NULL DEFAULT 0",
+}
+SCHEMA_VERSION = max(_MIGRATIONS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +120,29 @@ class Store(LoginTables):
         self._lock = threading.RLock()
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(SCHEMA + LOGIN_SCHEMA)
-        self.version = 0
+        self.version = 0  # bumped after every commit: the guard page's live push watches it
+        try:
+            self._migrate()
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _migrate(self) -> None:
+        """Create a new database at the newest schema, or upgrade an older one in place."""
+        with self._tx() as db:
+            fresh = not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'inside'").fetchall()
+            stored = int(db.execute("PRAGMA user_version").fetchone()[0])
+            version = SCHEMA_VERSION if fresh else max(1, stored)
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"{self.path}: schema {version} is newer than this release's "
+                                 f"({SCHEMA_VERSION})")
+            for target in sorted(v for v in _MIGRATIONS if v > version):
+                db.execute(_MIGRATIONS[target])
+                logger.info("gate database %s upgraded to schema %s", self.path, target)
+            for statement in filter(str.strip, (SCHEMA + LOGIN_SCHEMA).split(";")):
+                db.execute(statement)
+            if stored != SCHEMA_VERSION:
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
         with self._lock:
@@ -150,9 +182,10 @@ class Store(LoginTables):
     # -- vehicles inside -------------------------------------------------------------------------
 
     def inside(self) -> dict[str, Inside]:
-        rows = self._all("SELECT plate, entered_at, contract_id, deadline FROM inside")
-        return {plate: Inside(plate, from_ts(entered) or datetime.now(UTC), contract, from_ts(deadline))
-                for plate, entered, contract, deadline in rows}
+        rows = self._all("SELECT plate, entered_at, contract_id, deadline, own_vehicle FROM inside")
+        return {plate: Inside(plate, from_ts(entered) or datetime.now(UTC), contract, from_ts(deadline),
+                              bool(own))
+                for plate, entered, contract, deadline, own in rows}
 
     # -- events and outbox -----------------------------------------------------------------------
 
@@ -167,12 +200,16 @@ class Store(LoginTables):
             if audit is not None:
                 _insert_audit(db, audit)
 
-    def settle(self, event: GateEvent) -> None:
-        """What the barrier did (the event as finally decided) and the passage it makes."""
+    def settle(self, event: GateEvent, own_vehicle: bool = False) -> None:
+        """What the barrier did (the event as finally decided) and the passage it makes.
+
+        ``own_vehicle``: an entry of the institution's own vehicle (the gate knows it from the
+        bundle, also when a guard let it in); an event with reason own_vehicle always is one.
+        """
         with self._tx() as db:
             db.execute("UPDATE events SET payload = ?, ready = 1 WHERE event_id = ?",
                        (encode_message(event).decode(), str(event.event_id)))
-            _apply_passage(db, event)
+            _apply_passage(db, event, own_vehicle or event.reason is Reason.OWN_VEHICLE)
 
     def release_pending(self) -> int:
         """After a crash: settle rows whose barrier outcome was never recorded, as decided."""
@@ -315,13 +352,15 @@ def _insert_audit(db: sqlite3.Connection, entry: AuditEntry) -> None:
                 json.dumps(entry.after, ensure_ascii=False, default=str)))
 
 
-def _apply_passage(db: sqlite3.Connection, event: GateEvent) -> None:
+def _apply_passage(db: sqlite3.Connection, event: GateEvent, own_vehicle: bool) -> None:
     """An opened entry puts the vehicle inside; an opened exit takes it out."""
     if not event.opened or not event.plate:
         return
     if event.direction == "entry":
-        db.execute("INSERT OR REPLACE INTO inside VALUES (?, ?, ?, ?, ?)",
+        db.execute("INSERT OR REPLACE INTO inside (plate, entered_at, contract_id, deadline, event_id, "
+                   "own_vehicle) VALUES (?, ?, ?, ?, ?, ?)",
                    (event.plate, ts(event.at), event.contract_id,
-                    ts(event.deadline) if event.deadline else None, str(event.event_id)))
+                    ts(event.deadline) if event.deadline else None, str(event.event_id),
+                    int(own_vehicle and event.contract_id is None)))
     else:
         db.execute("DELETE FROM inside WHERE plate = ?", (event.plate,))

@@ -24,6 +24,7 @@ class AlarmCode(StrEnum):
     PUBLISH_REFUSED = "publish_refused"
     BARRIER_FAULT = "barrier_fault"
     STORAGE_FAULT = "storage_fault"
+    CALENDAR_UNPUBLISHED = "calendar_unpublished"  # detail "calendar 2027 not published"
 
     def label(self, lang: str = "zh-CN") -> str:
         zh, en = _LABELS[self]
@@ -44,6 +45,8 @@ _LABELS: dict[AlarmCode, tuple[str, str]] = {
     AlarmCode.PUBLISH_REFUSED: ("事件发送被拒绝", "event publish refused"),
     AlarmCode.BARRIER_FAULT: ("道闸故障", "barrier fault"),
     AlarmCode.STORAGE_FAULT: ("存储故障，记录可能无法保存", "storage fault: records may not be saved"),
+    AlarmCode.CALENDAR_UNPUBLISHED: ("节假日安排未发布（仅按周末）",
+                                     "holiday schedule not published (weekends only)"),
 }
 
 # An alarm a newer gate raises that this side does not know yet still reads as an alarm.

@@ -59,8 +59,7 @@ class OfficialCalendar(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     years: tuple[YearSchedule, ...] = Field(default=(), max_length=50)
-    _rest: frozenset[date] = PrivateAttr(default=frozenset())
-    _working: frozenset[date] = PrivateAttr(default=frozenset())
+    _listed: dict[date, DayType] = PrivateAttr(default_factory=dict)  # every day a schedule names
     _published: frozenset[int] = PrivateAttr(default=frozenset())
     _hash: int = PrivateAttr(default=0)
 
@@ -69,8 +68,8 @@ class OfficialCalendar(BaseModel):
         years = [s.year for s in self.years]
         if len(set(years)) != len(years):
             raise ValueError("years: a year is listed twice")
-        self._rest = frozenset(d for s in self.years for d in s.rest_days)
-        self._working = frozenset(d for s in self.years for d in s.working_days)
+        self._listed = {d: DayType.REST for s in self.years for d in s.rest_days}
+        self._listed.update((d, DayType.WORKING) for s in self.years for d in s.working_days)
         self._published = frozenset(years)
         self._hash = hash(self.years)
         return self
@@ -79,12 +78,15 @@ class OfficialCalendar(BaseModel):
         return self._hash
 
     def day_type(self, day: date) -> DayType:
-        """Working or rest day: the schedule first, then the week."""
-        if day in self._working:
-            return DayType.WORKING
-        if day in self._rest or day.weekday() >= 5:
-            return DayType.REST
-        return DayType.WORKING
+        """Working or rest day: the schedule first, then the week.
+
+        On the gate's hot path (several calls a decision): the private dict is read from
+        ``__pydantic_private__`` directly, as pydantic's ``__getattr__`` for it costs more than the rest.
+        """
+        listed: DayType | None = self.__pydantic_private__["_listed"].get(day)  # type: ignore[index]
+        if listed is not None:
+            return listed
+        return DayType.REST if day.weekday() >= 5 else DayType.WORKING
 
     def published(self, year: int) -> bool:
         return year in self._published

@@ -83,6 +83,10 @@ class OwnVehicle(BaseModel):
     def _normalise_plate(cls, value: object) -> object:
         return parse_plate(str(value)).text if isinstance(value, str) else value
 
+    def admits(self, when: datetime, tz: ZoneInfo, calendar: OfficialCalendar) -> bool:
+        """Whether it may enter at ``when``: at any time without windows, else inside one of them."""
+        return not self.windows or coverage_at(self.windows, when, tz, calendar) is not None
+
 
 class BlacklistEntry(BaseModel):
     """A plate the institution refuses, with why and until when (None: until lifted)."""

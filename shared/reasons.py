@@ -13,6 +13,10 @@ class Outcome(StrEnum):
 
 class Reason(StrEnum):
     CONTRACT_OK = "contract_ok"
+    OWN_VEHICLE = "own_vehicle"  # the institution's own vehicle: uses no shared space
+    BLACKLISTED = "blacklisted"  # on the site's blacklist: never sent to a guard as a near miss
+    CONTRACT_IN_USE = "contract_in_use"  # another plate of the contract is inside: one car per contract
+    OWN_OUTSIDE_WINDOW = "own_outside_window"  # an own vehicle outside the hours it may enter
     NO_CONTRACT = "no_contract"
     OUTSIDE_WINDOW = "outside_window"
     NOT_YET_VALID = "not_yet_valid"
@@ -40,6 +44,10 @@ class Reason(StrEnum):
 
 _LABELS: dict[Reason, tuple[str, str]] = {
     Reason.CONTRACT_OK: ("合约有效", "valid contract"),
+    Reason.OWN_VEHICLE: ("本单位车辆", "institution's own vehicle"),
+    Reason.BLACKLISTED: ("黑名单车辆", "blacklisted vehicle"),
+    Reason.CONTRACT_IN_USE: ("该合约已有车辆在场", "another vehicle of this contract is inside"),
+    Reason.OWN_OUTSIDE_WINDOW: ("本单位车辆不在允许时段", "own vehicle outside its permitted hours"),
     Reason.NO_CONTRACT: ("无合约", "no contract"),
     Reason.OUTSIDE_WINDOW: ("不在错峰时段", "outside the contract's hours"),
     Reason.NOT_YET_VALID: ("合约尚未生效", "contract not yet valid"),

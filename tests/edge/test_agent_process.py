@@ -15,14 +15,16 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from edge.agent import Agent
 from edge.alarms import Alarms
 from edge.bundles import BundleKeeper
 from edge.config import EdgeSettings
 from edge.store import Store
-from shared import Outcome, public_key_from_text
+from shared import Outcome, public_key_from_text, sign_bundle
 from tests.edge.conftest import WEDNESDAY_EVENING, Central, SteppingClock, signed, wait_until
+from tests.shared.factories import bundle, contract
 from tests.support.mosquitto import Broker
 
 pytestmark = pytest.mark.broker
@@ -41,17 +43,19 @@ def seed_bundle(settings: EdgeSettings, payload: bytes, now: datetime) -> None:
 @pytest.mark.slow
 def test_real_reader_on_real_photos_through_the_broker(
         plates_dir: Path, tmp_path: Path, gate_settings: Callable[..., EdgeSettings], central: Central,
-        clock: SteppingClock, signing_key: object) -> None:
+        clock: SteppingClock, signing_key: Ed25519PrivateKey) -> None:
     with (plates_dir / "labels.csv").open(encoding="utf-8") as f:
         frames = [row for row in csv.DictReader(f) if row["kind"] == "frame"][:6]
     camera = tmp_path / "camera"
     camera.mkdir()
     for i, row in enumerate(frames):
         shutil.copy(plates_dir / row["file"], camera / f"{i:02d}.jpg")
-    contracted = tuple(row["plate"] for row in frames[:3])
+    contracted = tuple(row["plate"] for row in frames[:3])  # three residents, one contract each
     settings = gate_settings(lanes=[{"name": "entry", "direction": "entry", "camera": str(camera),
                                      "trigger": "every", "frames_per_read": 1}])
-    seed_bundle(settings, signed(signing_key, plates=contracted, issued_at=WEDNESDAY_EVENING), clock())
+    held = bundle(tuple(contract((plate,), contract_id=f"c{n}") for n, plate in enumerate(contracted)),
+                  issued_at=WEDNESDAY_EVENING)
+    seed_bundle(settings, sign_bundle(held, signing_key).to_bytes(), clock())
     agent = Agent(settings, clock=clock)  # the default reader engine, the folder as the camera
     agent.start()
     try:

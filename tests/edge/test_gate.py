@@ -13,21 +13,33 @@ from edge.barrier import Barrier, SimulatedBarrier
 from edge.bundles import BundleKeeper
 from edge.config import EdgeSettings, load_settings
 from edge.gate import Gate, VehicleRead
+from edge.overrides import GuardDesk
 from edge.reader import Verdict
 from edge.snapshots import Snapshots
 from edge.store import Store
-from shared import NearMissCandidate, Outcome, Reason, public_key_from_text
+from shared import (
+    BlacklistEntry,
+    NearMissCandidate,
+    Outcome,
+    OverrideReason,
+    OwnVehicle,
+    Reason,
+    public_key_from_text,
+    sign_bundle,
+)
 from tests.edge.conftest import KEY, KEYS, WEDNESDAY_EVENING, settings_data, signed
+from tests.shared.factories import bundle, contract
 
 
-def _gate(tmp_path: Path, barrier: Barrier, **overrides: Any) -> tuple[Gate, EdgeSettings]:
-    """A gate at site s1 holding a bundle in which 沪A12345 has contract c1."""
+def _gate(tmp_path: Path, barrier: Barrier, payload: bytes | None = None,
+          **overrides: Any) -> tuple[Gate, EdgeSettings]:
+    """A gate at site s1 holding ``payload``, by default a bundle in which 沪A12345 has contract c1."""
     settings = load_settings(None, **settings_data(tmp_path, **overrides))
     store = Store(settings.data_dir / "gate.db")
     alarms = Alarms()
     bundles = BundleKeeper("s1", store, {"k1": public_key_from_text(KEYS["k1"])}, alarms,
                            lambda: WEDNESDAY_EVENING, timedelta(hours=1))
-    assert bundles.offer(signed(KEY, issued_at=WEDNESDAY_EVENING - timedelta(hours=1)))
+    assert bundles.offer(payload or signed(KEY, issued_at=WEDNESDAY_EVENING - timedelta(hours=1)))
     gate = Gate(settings, store, bundles, barrier, Snapshots(tmp_path / "s", store), alarms,
                 lambda: WEDNESDAY_EVENING)
     return gate, settings
@@ -80,4 +92,73 @@ def test_a_near_miss_event_carries_the_contracted_plate_and_contract(tmp_path: P
     assert event.near_misses == (NearMissCandidate(plate="沪A12345", contract_id="c1"),)
     stored = gate.store.event(str(event.event_id)).data  # type: ignore[union-attr]  # what the outbox sends
     assert stored["near_misses"] == [{"plate": "沪A12345", "contract_id": "c1"}]
+    gate.store.close()
+
+
+def _rules_bundle() -> bytes:
+    """One shared place and one reserved; 沪A12345 and 沪B22222 share contract c1; 沪C00001 is the
+    institution's; 沪D66666 is blacklisted."""
+    return sign_bundle(bundle(
+        (contract(("沪A12345", "沪B22222")),), issued_at=WEDNESDAY_EVENING - timedelta(hours=1), capacity=1,
+        reserved=1,
+        own_vehicles=(OwnVehicle(plate="沪C00001", holder="张主任"),),
+        blacklist=(BlacklistEntry(plate="沪D66666", reason="多次超时未离场"),)), KEY).to_bytes()
+
+
+def _read(plate: str, confidence: float = 0.99) -> VehicleRead:
+    return VehicleRead(plate, confidence, plate, Verdict.AGREED)
+
+
+def test_one_car_per_contract_and_a_guard_may_still_open_audited(tmp_path: Path) -> None:
+    barrier = SimulatedBarrier()
+    gate, settings = _gate(tmp_path, barrier, _rules_bundle())
+    entry = settings.lanes[0]
+    assert gate.pass_vehicle(entry, _read("沪A12345")).reason is Reason.CONTRACT_OK
+    second = gate.pass_vehicle(entry, _read("沪B22222"))
+    assert (second.outcome, second.reason, second.contract_id) == (Outcome.DENY, Reason.CONTRACT_IN_USE, "c1")
+    assert len(barrier.commands) == 1 and set(gate.store.inside()) == {"沪A12345"}
+    opened = GuardDesk(gate).open("guard1", str(second.event_id), OverrideReason.OTHER, "family emergency")
+    assert (opened.outcome, opened.reason, opened.contract_id) == (Outcome.OPEN, Reason.GUARD_OPEN, "c1")
+    assert len(barrier.commands) == 2
+    audit = gate.store.audit()[0]
+    assert (audit.guard, audit.event_id, audit.before["reason"]) == ("guard1", str(second.event_id),
+                                                                      "contract_in_use")
+    gate.store.close()
+
+
+def test_own_vehicles_are_inside_as_own_and_leave_the_shared_place_to_contracts(tmp_path: Path) -> None:
+    gate, settings = _gate(tmp_path, SimulatedBarrier(), _rules_bundle())
+    entry = settings.lanes[0]
+    own = gate.pass_vehicle(entry, _read("沪C00001"))
+    assert (own.outcome, own.reason, own.contract_id, own.deadline) == (Outcome.OPEN, Reason.OWN_VEHICLE,
+                                                                        None, None)
+    assert gate.store.inside()["沪C00001"].own_vehicle
+    contracted = gate.pass_vehicle(entry, _read("沪A12345"))  # the one shared place is still free
+    assert (contracted.outcome, contracted.reason) == (Outcome.OPEN, Reason.CONTRACT_OK)
+    gate.store.close()
+
+
+def test_a_guard_opening_an_own_vehicle_keeps_it_counted_as_own(tmp_path: Path) -> None:
+    gate, settings = _gate(tmp_path, SimulatedBarrier(), _rules_bundle())
+    doubtful = gate.pass_vehicle(settings.lanes[0], _read("沪C00001", confidence=0.5))
+    assert (doubtful.outcome, doubtful.reason) == (Outcome.REVIEW, Reason.LOW_CONFIDENCE)
+    GuardDesk(gate).open("guard1", str(doubtful.event_id), OverrideReason.MISREAD)
+    assert gate.store.inside()["沪C00001"].own_vehicle
+    gate.store.close()
+
+
+def test_a_blacklisted_plate_is_turned_away_without_a_guard_or_a_near_miss(tmp_path: Path) -> None:
+    barrier = SimulatedBarrier()
+    gate, settings = _gate(tmp_path, barrier, _rules_bundle())
+    for confidence in (0.99, 0.4):
+        event = gate.pass_vehicle(settings.lanes[0], _read("沪D66666", confidence))
+        assert (event.outcome, event.reason, event.near_misses) == (Outcome.DENY, Reason.BLACKLISTED, ())
+    assert barrier.commands == [] and gate.store.inside() == {}
+    gate.store.close()
+
+
+def test_a_near_miss_of_an_own_vehicle_goes_to_the_guard_without_a_contract_candidate(tmp_path: Path) -> None:
+    gate, settings = _gate(tmp_path, SimulatedBarrier(), _rules_bundle())
+    event = gate.pass_vehicle(settings.lanes[0], _read("沪C00007"))
+    assert (event.outcome, event.reason, event.near_misses) == (Outcome.REVIEW, Reason.NEAR_MISS, ())
     gate.store.close()

@@ -6,11 +6,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from shared import (
+    BlacklistEntry,
     Contract,
     ContractBundle,
     ContractStatus,
     DayType,
     OfficialCalendar,
+    OwnVehicle,
     SiteInfo,
     TimeWindow,
     schedule_from_holidays,
@@ -50,13 +52,16 @@ def contract(
     )
 
 
-def site(site_id: str = "s1", capacity: int = 10) -> SiteInfo:
-    return SiteInfo(site_id=site_id, name="Test site", shared_capacity=capacity)
+def site(site_id: str = "s1", capacity: int = 10, reserved: int = 0) -> SiteInfo:
+    return SiteInfo(site_id=site_id, name="Test site", shared_capacity=capacity, reserved_spaces=reserved)
 
 
 def bundle(contracts: tuple[Contract, ...], sequence: int = 1, key_id: str = "k1",
            issued_at: datetime | None = None, ttl: timedelta = timedelta(days=7),
-           capacity: int = 10) -> ContractBundle:
+           capacity: int = 10, reserved: int = 0, own_vehicles: tuple[OwnVehicle, ...] = (),
+           blacklist: tuple[BlacklistEntry, ...] = (),
+           calendar: OfficialCalendar = CALENDAR) -> ContractBundle:
     issued = issued_at or datetime(2025, 9, 1, tzinfo=UTC)
-    return ContractBundle(site=site(capacity=capacity), sequence=sequence, issued_at=issued,
-                          expires_at=issued + ttl, key_id=key_id, contracts=contracts, calendar=CALENDAR)
+    return ContractBundle(site=site(capacity=capacity, reserved=reserved), sequence=sequence,
+                          issued_at=issued, expires_at=issued + ttl, key_id=key_id, contracts=contracts,
+                          own_vehicles=own_vehicles, blacklist=blacklist, calendar=calendar)
