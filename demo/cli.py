@@ -28,7 +28,8 @@ from shared import Reason
 FRAMES = Path(__file__).parent / "frames"
 MARKER = ".parking-demo"  # in a --workdir the demo made: only such a folder is ever emptied
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-PLATES = {"evening": ["沪A12345", "沪AD12345"], "short": ["沪B67890"]}
+# One car per contract (a contract may name up to 3 plates, but only one of them is in at a time).
+PLATES = (("evening", ["沪A12345"]), ("evening", ["沪AD12345"]), ("short", ["沪B67890"]))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,7 +138,7 @@ def _seed(api: httpx.Client, stack: Stack, now: datetime, short_window_s: float)
     resident = _post(api, "/residents", {"display_name": "张先生"})["id"]
     today = local.date()
     contracts = {}
-    for product, plates in PLATES.items():
+    for product, plates in PLATES:
         signed = _post(api, "/contracts", {"product_id": product, "plates": plates, "resident_id": resident,
                                            "valid_from": today.isoformat(),
                                            "valid_to": (today + timedelta(days=30)).isoformat()})

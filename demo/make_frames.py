@@ -3,7 +3,7 @@
     python -m demo.make_frames [--out demo/frames] [--font PATH]
 
 The frames are drawn here, so the project has every right to ship them. They
-need a CJK font for the province character (Debian: fonts-wqy-zenhei); the
+need a CJK font for the province character (Debian: fonts-noto-cjk); the
 rendered JPEGs are committed, so running the demo needs no font.
 
 The demo replays each lane's folder with the ``every`` trigger: one frame is one
@@ -23,7 +23,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 WIDTH, HEIGHT = 1280, 720
-FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 OUT = Path(__file__).parent / "frames"
 
 

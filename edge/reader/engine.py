@@ -48,6 +48,10 @@ class ReaderOptions:
     finder: FinderOptions = field(default_factory=FinderOptions)
 
     def __post_init__(self) -> None:
+        for name in ("model_dir", "clp_model_dir"):  # the YAML configuration gives text
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, Path(value))
         if isinstance(self.finder, dict):  # from the YAML configuration's reader.options
             given: dict[str, object] = dict(self.finder)
             if "passes" in given:

@@ -16,10 +16,10 @@ from tests.edge.conftest import settings_data
 
 def test_run_stops_at_start_with_a_clear_message_when_the_model_is_missing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr("edge.reader.ppocr_engine.default_model_dir", lambda: tmp_path / "no-models")
+    data = settings_data(tmp_path, guard={"enabled": False})
+    data["reader"] = {**data.get("reader", {}), "options": {"model_dir": str(tmp_path / "no-models")}}
     config = tmp_path / "edge.yaml"
-    config.write_text(yaml.safe_dump(settings_data(tmp_path, guard={"enabled": False}), allow_unicode=True),
-                      encoding="utf-8")
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
     ends_a_started_gate = threading.Timer(30, os.kill, (os.getpid(), signal.SIGTERM))
     ends_a_started_gate.start()
