@@ -17,7 +17,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from central import db
 from central.api.deps import AppState
-from central.api.routes import admin, billing, contracts, events, gates, health, reports, sites
+from central.api.routes import admin, billing, contracts, events, gates, health, payments, reports, sites
 from central.contracts.service import ContractRules
 from central.core.config import Settings
 from central.db.migrate import upgrade_to_head
@@ -34,6 +34,7 @@ from central.errors import (
 )
 from central.ingest.consumer import Ingestor
 from central.mqtt import MqttClient
+from central.payments import payment_service_from_settings
 from central.web import install_web
 from shared import Clock, PlateError, utc_now
 
@@ -65,7 +66,8 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, background: bool =
     app = FastAPI(title="Off-peak parking: central service", version="1", lifespan=lifespan,
                   docs_url=None, redoc_url=None, openapi_url=f"{API_PREFIX}/openapi.json")
     app.state.central = state
-    for module in (sites, contracts, events, gates, admin, health, billing, reports):
+    app.state.payments = payment_service_from_settings(settings, clock)  # orders set .orders
+    for module in (sites, contracts, events, gates, admin, health, billing, reports, payments):
         app.include_router(module.router, prefix=API_PREFIX)
     _add_error_handlers(app)
     install_web(app, settings, database, clock)  # /app/, /console/, offline /docs and /redoc, headers

@@ -13,7 +13,7 @@ from central import db
 from central.accounts import sender_from_settings
 from central.core.config import Settings
 from central.errors import CsrfRefused, PageRefused, SignInRequired
-from central.web import console, docs, resident
+from central.web import console, docs, resident, sandbox
 from central.web.apps import APPS, WebApp
 from central.web.auth import login_redirect_target
 from central.web.headers import SecurityHeaders
@@ -27,13 +27,17 @@ STATIC_PATH = "/static/web"
 
 def install_web(app: FastAPI, settings: Settings, database: db.Database,
                 clock: Callable[[], datetime] = utc_now) -> None:
-    """Mount the resident app (/app/), the console (/console/), /docs, /redoc and /static/web."""
+    """Mount the resident app (/app/), the console (/console/), /docs, /redoc, /static/web, and the
+    sandbox payment page (/sandbox/) when ``app.state.payments`` offers the sandbox."""
     app.state.web = WebState(settings.web, database, clock, sender_from_settings(settings, clock),
                              template_environment())
     app.add_middleware(SecurityHeaders)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC), name="web-static")
     for router in (docs.router, resident.router, console.router):
         app.include_router(router)
+    payments = getattr(app.state, "payments", None)
+    if payments is not None and "sandbox" in payments.provider_names:
+        app.include_router(sandbox.router)  # the sandbox provider's page, only while it is enabled
     app.add_exception_handler(PageRefused, _refused)  # type: ignore[arg-type]
 
 
