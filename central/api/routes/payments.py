@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 
-from central.api.deps import PaymentsDep, SessionDep
+from central.api.deps import PaymentsDep, StateDep
 from central.payments import MAX_CALLBACK_BYTES
 
 router = APIRouter(tags=["payments"])
@@ -32,7 +32,9 @@ async def callback_body(request: Request) -> bytes:
 
 @router.post("/payments/{provider}/notify", include_in_schema=False)
 def notify(provider: Annotated[str, Path(max_length=16)], request: Request,
-           body: Annotated[bytes, Depends(callback_body)], session: SessionDep,
+           body: Annotated[bytes, Depends(callback_body)], state: StateDep,
            payments: PaymentsDep) -> Response:
-    answer = payments.handle_callback(session, provider, request.headers, body)
+    """Committed before the answer leaves: a provider told "taken" must find it taken."""
+    with state.database.transaction() as session:
+        answer = payments.handle_callback(session, provider, request.headers, body)
     return Response(answer.body, status_code=answer.status_code, media_type=answer.media_type)
