@@ -168,12 +168,14 @@ class Sandbox:
         status = PaymentStatus(str(fields["status"]))
         if status not in (PaymentStatus.PAID, PaymentStatus.FAILED, PaymentStatus.CLOSED):
             raise ValueError(f"status {status} is not sent in a callback")
-        amount, paid_at = fields["amount_fen"], fields.get("paid_at")
+        amount, paid = fields["amount_fen"], fields.get("paid_at")
         if not isinstance(amount, int) or isinstance(amount, bool):
             raise ValueError(f"amount_fen must be an integer (got {amount!r})")
+        paid_at = datetime.fromisoformat(paid) if isinstance(paid, str) else None
+        if paid_at is not None and paid_at.tzinfo is None:
+            raise ValueError("paid_at has no offset")
         return PaymentNotice(NAME, str(fields["out_trade_no"]), str(fields["transaction_id"]), amount,
-                             str(fields["currency"]), status,
-                             datetime.fromisoformat(paid_at) if isinstance(paid_at, str) else None)
+                             str(fields["currency"]), status, paid_at)
 
     def query(self, order_id: str, now: datetime) -> PaymentNotice | None:
         with self._lock:

@@ -9,7 +9,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sandbox.description": "商品",
         "sandbox.order": "订单号",
         "sandbox.amount": "金额",
-        "sandbox.expires": "请在此时间前完成支付",
+        "sandbox.expires": "支付截止",
         "sandbox.pay": "确认支付 {amount}",
         "sandbox.fail": "模拟支付失败",
         "sandbox.cancel": "取消支付",
