@@ -16,6 +16,9 @@
         │   └── PageForbidden     signed in, but this account may not see or change it
         ├── AccountError          a username, password or phone number that cannot be used (names it)
         ├── SmsError              the SMS gateway did not take a message
+        ├── PaymentError          anything the payment layer refuses or cannot do
+        │   ├── CallbackRefused   a provider's callback that cannot be verified (names why)
+        │   └── ProviderError     a payment provider refused a request or did not answer
         ├── BillingError          anything billing refuses to do
         │   ├── TariffError       a tariff that cannot be charged (a negative rate, a zero period)
         │   ├── MonthError        a month text that is not YYYY-MM
@@ -133,3 +136,20 @@ class CsrfRefused(PageRefused):
 class PageForbidden(PageRefused):
     def __init__(self, app: str) -> None:
         super().__init__(app, "your account may not see or change this")
+
+
+class PaymentError(CentralError):
+    """Base of every payment error."""
+
+
+class CallbackRefused(PaymentError):
+    """A provider's callback that is not verified: bad signature, stale timestamp, unknown key,
+    a body that cannot be read. ``reason`` says which, without secrets."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"callback refused: {reason}")
+        self.reason = reason
+
+
+class ProviderError(PaymentError):
+    """A payment provider answered with an error, an unverifiable answer, or not at all."""

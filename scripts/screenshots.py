@@ -71,7 +71,25 @@ def api_docs(browser: Browser, central: LiveCentral, out: Path) -> None:
     page.context.close()
 
 
-SHOTS: dict[str, Shot] = {"resident": resident_sign_in, "console": console_sign_in, "docs": api_docs}
+def sandbox_payment(browser: Browser, central: LiveCentral, out: Path) -> None:
+    """The sandbox provider's page for a month's order (started as the orders page starts one)."""
+    from datetime import timedelta
+
+    from central.payments import PaymentOrder, PaymentService
+
+    service: PaymentService = central.app.state.payments
+    order = PaymentOrder("demo-order-0001", 30000, "城东医院 夜间月卡 1个月",
+                         utc_now() + timedelta(minutes=15), "/app/")
+    with central.database.transaction() as session:
+        checkout = service.start(session, order, "sandbox", base_url=central.url)
+    page = _page(browser, PHONE, touch=True)
+    page.goto(central.url + checkout.url)
+    _save(page, out, "sandbox-pay")
+    page.context.close()
+
+
+SHOTS: dict[str, Shot] = {"resident": resident_sign_in, "console": console_sign_in, "docs": api_docs,
+                          "sandbox": sandbox_payment}
 
 
 def main() -> int:

@@ -17,6 +17,7 @@ from central.contracts.service import ContractRules
 from central.core.config import Settings
 from central.core.security import Principal, Role, principal_for
 from central.distribution.bundles import Signer
+from central.payments import PaymentService
 from shared import Clock
 
 
@@ -61,6 +62,14 @@ def get_accounts(state: StateDep) -> GateAccounts:
 
 
 AccountsDep = Annotated[GateAccounts, Depends(get_accounts)]
+
+def get_payments(request: Request) -> PaymentService:
+    """The payment providers and the order book they activate (``app.state.payments``)."""
+    payments: PaymentService = request.app.state.payments
+    return payments
+
+
+PaymentsDep = Annotated[PaymentService, Depends(get_payments)]
 
 _bearer = HTTPBearer(auto_error=False)
 

@@ -26,8 +26,10 @@ from central.api.routes import (
     events,
     gates,
     health,
+    payments,
     reports,
     resident,
+    sandbox,
     sites,
 )
 from central.contracts.service import ContractRules
@@ -46,6 +48,7 @@ from central.errors import (
 )
 from central.ingest.consumer import Ingestor
 from central.mqtt import MqttClient
+from central.payments import payment_service_from_settings
 from central.web import install_web
 from shared import Clock, PlateError, utc_now
 
@@ -77,12 +80,15 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, background: bool =
     app = FastAPI(title="Off-peak parking: central service", version="1", lifespan=lifespan,
                   docs_url=None, redoc_url=None, openapi_url=f"{API_PREFIX}/openapi.json")
     app.state.central = state
-    for module in (sites, contracts, events, gates, admin, health, billing, reports):
+    app.state.payments = payment_service_from_settings(settings, clock)  # orders set .orders
+    for module in (sites, contracts, events, gates, admin, health, billing, reports, payments):
         app.include_router(module.router, prefix=API_PREFIX)
     _add_error_handlers(app)
     install_web(app, settings, database, clock)  # page state, static files, headers, refusal pages
     for pages in (docs, resident, console):  # /docs and /redoc offline, /app/, /console/
         app.include_router(pages.router)
+    if "sandbox" in app.state.payments.provider_names:
+        app.include_router(sandbox.router)  # the sandbox provider's page, only while it is enabled
     return app
 
 

@@ -21,6 +21,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from central.core.payment_settings import PaymentSettings
 from central.errors import ConfigError
 from central.overstay import DEFAULT_GRACE_MINUTES
 from shared import ID_PATTERN, private_key_from_text, read_secret
@@ -274,6 +275,8 @@ class Settings(BaseSettings):
     enforcement: EnforcementSettings = Field(default_factory=EnforcementSettings,
                                              description="departure enforcement")
     web: WebSettings = Field(default_factory=WebSettings, description="resident app and operator console")
+    payments: PaymentSettings = Field(default_factory=PaymentSettings,
+                                      description="how residents pay: sandbox, WeChat Pay, Alipay")
 
     @model_validator(mode="after")
     def _no_default_secrets(self) -> Settings:
@@ -288,6 +291,7 @@ class Settings(BaseSettings):
             raise ValueError("broker_accounts.admin_password: the development password is refused "
                              "outside development")
         self.web.refuse_development_defaults()
+        self.payments.refuse_development_defaults(self.environment)
         return self
 
     @classmethod
@@ -326,8 +330,11 @@ def _describe(exc: ValidationError) -> str:
     lines = []
     for error in exc.errors():
         field = ".".join(str(p) for p in error["loc"]) or "settings"
-        shown = "" if "secret" in field or "key" in field or "password" in field else \
-            f" (got {error.get('input')!r:.80})"
+        value = error.get("input")
+        # A section's own check sees the whole section: its input may hold a key, so only a
+        # plain value is shown, and never one of a secret-like field.
+        secret = "secret" in field or "key" in field or "password" in field
+        shown = "" if secret or isinstance(value, dict | list | tuple) else f" (got {value!r:.80})"
         lines.append(f"{field}: {error['msg']}{shown}")
     return "invalid settings: " + "; ".join(lines)
 

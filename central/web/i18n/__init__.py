@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from central.web.i18n import common, console, resident
+from central.web.i18n import common, console, resident, sandbox
 
 LANGUAGES = ("zh-CN", "en")
 DEFAULT_LANGUAGE = "zh-CN"
@@ -54,4 +54,5 @@ def pick_language(asked: str | None, remembered: str | None, default: str = DEFA
 
 RESIDENT = merged("resident", common.MESSAGES, resident.MESSAGES)
 CONSOLE = merged("console", common.MESSAGES, console.MESSAGES)
-CATALOGUES = (RESIDENT, CONSOLE)
+SANDBOX = merged("sandbox", common.MESSAGES, sandbox.MESSAGES)  # the sandbox payment provider's page
+CATALOGUES = (RESIDENT, CONSOLE, SANDBOX)
