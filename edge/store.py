@@ -11,6 +11,11 @@ An event is written in one transaction, with its decision, before the barrier
 command (``ready = 0``). ``settle`` then records what the barrier did and
 applies the passage to the vehicles inside. Only settled rows are relayed.
 After a crash between the two, ``release_pending`` settles the rows as recorded.
+
+Storage faults (docs/edge.md, "Storage faults"): when the disk refuses a write (read-only, full,
+I/O error) the store copies the database into memory and makes the write there, so the gate goes on
+deciding, recording and sending; ``fault`` says why until ``try_disk`` has written the copy back.
+A corrupt file found at start is moved aside and its readable rows carried over (``recovery``).
 """
 
 from __future__ import annotations
@@ -19,19 +24,17 @@ import hashlib
 import json
 import logging
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from edge.database import Database, retried
 from edge.decision import Inside
 from edge.errors import StoreError
 from edge.logins import LOGIN_SCHEMA, LoginTables
 from edge.sqltime import from_ts, ts
-from shared import ContractBundle, GateEvent, SiteAlert, encode_message
+from shared import Clock, ContractBundle, GateEvent, SiteAlert, encode_message, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +64,6 @@ CREATE TABLE IF NOT EXISTS dead_letters (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, topic TEXT NOT NULL,
     payload BLOB NOT NULL, error TEXT NOT NULL);
 """
-
 
 @dataclass(frozen=True, slots=True)
 class HeldBundle:
@@ -95,42 +97,17 @@ class AuditEntry:
     after: dict[str, Any]
 
 
-class Store(LoginTables):
+class Store(Database, LoginTables):
     """Thread-safe: one connection, one lock; every public method is one transaction.
 
     ``version`` grows with every committed write, so the guard page can tell it has news
-    without asking the database.
+    without asking the database. Writes marked ``@retried`` are made again in memory when the disk
+    fails under them (``edge.database``).
     """
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-        self._lock = threading.RLock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(SCHEMA + LOGIN_SCHEMA)
-        self.version = 0
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-            self.version += 1
-
-    def _all(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            return self._db.execute(sql, args).fetchall()
+    def __init__(self, path: Path, clock: Clock = utc_now, check: bool = True) -> None:
+        """``check`` reads the whole file once at start (``PRAGMA quick_check``) to find corruption."""
+        super().__init__(path, SCHEMA + LOGIN_SCHEMA, clock, check)
 
     # -- bundle ----------------------------------------------------------------------------------
 
@@ -141,6 +118,7 @@ class Store(LoginTables):
         sequence, expires_at, payload = rows[0]
         return HeldBundle(sequence, from_ts(expires_at) or datetime.min.replace(tzinfo=UTC), payload)
 
+    @retried
     def replace_bundle(self, payload: bytes, bundle: ContractBundle, now: datetime) -> None:
         """Only ever called with a verified bundle."""
         with self._tx() as db:
@@ -156,6 +134,7 @@ class Store(LoginTables):
 
     # -- events and outbox -----------------------------------------------------------------------
 
+    @retried
     def record(self, event: GateEvent, lane: str, audit: AuditEntry | None = None) -> None:
         """The event and its decision, in one transaction, before any barrier command."""
         with self._tx() as db:
@@ -167,6 +146,7 @@ class Store(LoginTables):
             if audit is not None:
                 _insert_audit(db, audit)
 
+    @retried
     def settle(self, event: GateEvent) -> None:
         """What the barrier did (the event as finally decided) and the passage it makes."""
         with self._tx() as db:
@@ -197,11 +177,13 @@ class Store(LoginTables):
             (ts(now), limit + len(skip)))
         return [(eid, payload.encode()) for eid, payload in rows if eid not in skip][:limit]
 
+    @retried
     def mark_delivered(self, event_ids: list[str], now: datetime) -> None:
         with self._tx() as db:
             db.executemany("UPDATE events SET delivered_at = ?, last_error = NULL WHERE event_id = ?",
                            [(ts(now), eid) for eid in event_ids])
 
+    @retried
     def mark_refused(self, event_id: str, error: str, retry_after: datetime) -> None:
         with self._tx() as db:
             db.execute("UPDATE events SET last_error = ?, retry_after = ? WHERE event_id = ?",
@@ -231,6 +213,7 @@ class Store(LoginTables):
                          "ORDER BY seq DESC LIMIT ?", (ts(since), limit))
         return [_event_row(row) for row in rows]
 
+    @retried
     def add_alert(self, alert: SiteAlert) -> None:
         with self._tx() as db:
             db.execute("INSERT OR REPLACE INTO alerts VALUES (?, ?, ?)",
@@ -240,11 +223,13 @@ class Store(LoginTables):
         rows = self._all("SELECT payload FROM alerts WHERE at >= ? ORDER BY at DESC", (ts(since),))
         return [SiteAlert.model_validate_json(payload) for (payload,) in rows]
 
+    @retried
     def dead_letter(self, topic: str, payload: bytes, error: str, now: datetime) -> None:
         with self._tx() as db:
             db.execute("INSERT INTO dead_letters (at, topic, payload, error) VALUES (?, ?, ?, ?)",
                        (ts(now), topic, payload, error[:500]))
 
+    @retried
     def add_snapshot(self, sha256: str, path: str, now: datetime) -> None:
         with self._tx() as db:
             db.execute("INSERT OR IGNORE INTO snapshots VALUES (?, ?, ?)", (sha256, path, ts(now)))
@@ -253,6 +238,7 @@ class Store(LoginTables):
         rows = self._all("SELECT path FROM snapshots WHERE sha256 = ?", (sha256,))
         return str(rows[0][0]) if rows else None
 
+    @retried
     def forget_snapshots(self, before: datetime) -> list[str]:
         """Drop index rows older than ``before``; return their paths for deletion."""
         with self._tx() as db:
@@ -260,6 +246,7 @@ class Store(LoginTables):
             db.execute("DELETE FROM snapshots WHERE at < ?", (ts(before),))
         return paths
 
+    @retried
     def hash_unknown_plates(self, before: datetime, salt: str) -> int:
         """Replace plates of delivered events without a contract by a salted hash.
 
