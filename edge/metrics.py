@@ -65,6 +65,7 @@ class GateMetrics:
                                          ["lane"], buckets=_VEHICLE_BUCKETS, registry=self.registry)
         self.registry.register(_Readings(site_id, gate_id, readings))
         self._server: tuple[WSGIServer, threading.Thread] | None = None
+        self.port: int | None = None  # of the listener of its own, once serving
 
     def count_event(self, lane: str, event: GateEvent) -> None:
         self.events.labels(lane, event.direction.value, event.outcome.value, event.reason.value).inc()
@@ -81,9 +82,9 @@ class GateMetrics:
     def serve(self, host: str, port: int) -> int:
         """Serve /metrics on a port of its own (``metrics.port``); the port it listens on."""
         self._server = start_http_server(port, addr=host, registry=self.registry)
-        bound = int(self._server[0].server_address[1])
-        logger.info("metrics on http://%s:%s/metrics", host, bound)
-        return bound
+        self.port = int(self._server[0].server_address[1])
+        logger.info("metrics on http://%s:%s/metrics", host, self.port)
+        return self.port
 
     def stop(self) -> None:
         if self._server is not None:
