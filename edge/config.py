@@ -278,6 +278,8 @@ class EdgeSettings(BaseSettings):
                 raise ValueError(f"http_relay driver needs relay_url on lanes {missing}")
         if self.guard.enabled and not self.guard.accounts:
             raise ValueError("guard.accounts is empty: nobody could log in to the guard page")
+        if self.guard.enabled and self.metrics.port and self.metrics.port == self.guard.port:
+            raise ValueError("metrics.port is the guard page's port, which serves /metrics already")
         return self
 
     def verification_keys(self) -> dict[str, Ed25519PublicKey]:

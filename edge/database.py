@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
-_D = TypeVar("_D", bound="Database")
+_D = TypeVar("_D")
 
 # One row the heartbeat writes: a disk that went read-only or full is found without waiting for a car.
 _PROBE_SCHEMA = """

@@ -14,6 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from edge.agent import Agent
 from edge.barrier import SimulatedBarrier
 from edge.config import EdgeSettings, load_settings
+from edge.errors import ConfigError
 from tests.edge.conftest import (
     KEY,
     WEDNESDAY_EVENING,
@@ -121,3 +122,16 @@ def test_metrics_on_a_port_of_their_own_when_set(gate_settings: Callable[..., Ed
         agent.stop()
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"http://127.0.0.1:{agent.metrics.port}/metrics")
+
+
+@pytest.mark.parametrize(("override", "field", "words"), [
+    ({"metrics": {"port": 8080}, "guard": {"port": 8080, "accounts": {"g": "$argon2id$x"}}}, "settings",
+     "metrics.port is the guard page's port"),
+    ({"metrics": {"port": 70000}}, "metrics.port", "less than or equal to 65535"),
+    ({"storage": {"memory_outbox_max": -1}}, "storage.memory_outbox_max", "greater than or equal to 0"),
+])
+def test_metrics_and_storage_settings_are_checked_at_load(tmp_path: Path, override: dict[str, object],
+                                                         field: str, words: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_settings(None, **settings_data(tmp_path, **override))
+    assert error.value.field == field and words in str(error.value)

@@ -14,11 +14,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from edge import alarms as codes
 from edge.agent import Agent
 from edge.config import EdgeSettings, load_settings
+from edge.guard.server import GuardServer
 from edge.store import Store
 from shared import Direction, GateEvent, Outcome, OverrideReason, Reason
 from tests.edge.conftest import (
@@ -32,6 +34,7 @@ from tests.edge.conftest import (
 )
 from tests.edge.doubles import ScriptedReader, frame_for
 from tests.edge.filesystems import ext4_image, fail_ext4, fill, read_only_dir, tiny_tmpfs
+from tests.edge.guard.harness import login
 
 PLATES: list[str | None] = ["沪A12345", "沪A67890", "沪B99999", "沪A55555"]
 HOLDER, SECOND_HOLDER, NO_CONTRACT, THIRD_HOLDER = range(4)
@@ -169,6 +172,17 @@ def test_a_gate_started_on_a_read_only_data_directory_decides_from_its_held_bund
                                                           (Outcome.OPEN, Reason.EXIT)]
         wait_until(lambda: central.event_ids() >= {str(e.event_id) for e in events}, what="events at central")
         wait_until(lambda: codes.STORAGE_FAULT in _status_alarms(central), what="storage_fault at central")
+        page = GuardServer(agent)  # the guard logs in (a session row, in memory) and sees the alarm
+        page.start()
+        try:
+            with httpx.Client(base_url=f"http://127.0.0.1:{page.port}") as client:
+                assert login(client).status_code == 200
+                state = client.get("/api/state").json()
+        finally:
+            page.stop()
+        assert [a["code"] for a in state["alarms"]] == ["storage_fault"]  # the page labels it
+        assert state["alarms"][0]["detail"].startswith("running in memory: unable to open database file")
+        assert [r["event_id"] for r in state["reads"]] == [str(e.event_id) for e in reversed(events)]
 
 
 def _event(gate_id: str, index: int) -> GateEvent:
