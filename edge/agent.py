@@ -50,7 +50,8 @@ class Agent:
         self.clock = clock
         self.alarms = Alarms()
         self.metrics = GateMetrics(settings.site_id, settings.gate_id, self.readings)
-        self.store = Store(settings.data_dir / "gate.db", clock, check=settings.storage.check_at_start)
+        self.store = Store(settings.data_dir / "gate.db", clock, check=settings.storage.check_at_start,
+                           recover=True)
         self.store.on_fault = self._on_storage
         self._on_storage()
         self.bundles = BundleKeeper(settings.site_id, self.store, settings.verification_keys(), self.alarms,

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from edge import dbfile
-from edge.errors import StorageFault
+from edge.errors import StorageFault, StoreError
 from shared import Clock
 
 logger = logging.getLogger(__name__)
@@ -74,7 +74,9 @@ def retried(method: Callable[Concatenate[_D, _P], _R]) -> Callable[Concatenate[_
 class Database:
     """Thread-safe: one connection, one lock. ``version`` grows with every committed write."""
 
-    def __init__(self, path: Path, schema: str, clock: Clock, check: bool) -> None:
+    def __init__(self, path: Path, schema: str, clock: Clock, check: bool, recover: bool) -> None:
+        """``check``: read the whole file once to find corruption; ``recover``: move a corrupt file aside
+        and start afresh (only the agent, which owns the file; a tool raises ``StoreError``)."""
         self.path = path
         self.clock = clock
         self._schema = schema + _PROBE_SCHEMA
@@ -85,7 +87,7 @@ class Database:
         self.recovery: Recovery | None = None  # a corrupt file, moved aside
         self.on_fault: Callable[[], None] = lambda: None  # told when ``fault`` or ``recovery`` changes
         self._corrupt = False  # the file at ``path`` is corrupt: set it aside before writing back
-        self._db = self._open(check)
+        self._db = self._open(check, recover)
 
     @property
     def in_memory(self) -> bool:
@@ -132,11 +134,13 @@ class Database:
 
     # -- opening -----------------------------------------------------------------------------------
 
-    def _open(self, check: bool) -> sqlite3.Connection:
+    def _open(self, check: bool, recover: bool) -> sqlite3.Connection:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             return dbfile.open_disk(self.path, self._schema, check)
         except dbfile.Corrupt as exc:
+            if not recover:
+                raise StoreError(f"{self.path} is corrupt: {exc}") from exc
             return self._recover(str(exc))
         except (sqlite3.DatabaseError, OSError) as exc:
             if isinstance(exc, sqlite3.DatabaseError) and not dbfile.is_storage_error(exc):

@@ -105,9 +105,11 @@ class Store(Database, LoginTables):
     fails under them (``edge.database``).
     """
 
-    def __init__(self, path: Path, clock: Clock = utc_now, check: bool = True) -> None:
-        """``check`` reads the whole file once at start (``PRAGMA quick_check``) to find corruption."""
-        super().__init__(path, SCHEMA + LOGIN_SCHEMA, clock, check)
+    def __init__(self, path: Path, clock: Clock = utc_now, *, check: bool = False,
+                 recover: bool = False) -> None:
+        """The agent opens its store with ``check`` (``PRAGMA quick_check`` at start) and ``recover`` (a
+        corrupt file is moved aside); a tool reading the file leaves it where it is."""
+        super().__init__(path, SCHEMA + LOGIN_SCHEMA, clock, check, recover)
 
     # -- bundle ----------------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ import pytest
 from edge import alarms as codes
 from edge.agent import Agent
 from edge.config import EdgeSettings, load_settings
+from edge.errors import StoreError
 from edge.guard.server import GuardServer
 from edge.store import Store
 from shared import Direction, GateEvent, Outcome, OverrideReason, Reason
@@ -261,3 +262,12 @@ def test_a_database_with_a_garbage_header_is_moved_aside_and_the_gate_starts_fre
     assert (enters.outcome, enters.reason) == (Outcome.OPEN, Reason.CONTRACT_OK)
     wait_until(lambda: str(enters.event_id) in central.event_ids(), what="the new event at central")
     assert not agent.store.in_memory  # a fresh file on the disk
+
+
+def test_a_tool_reading_a_corrupt_database_is_refused_and_leaves_the_file_where_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "gate.db"
+    Store(path).close()
+    path.write_bytes(b"not a database at all" * 300)
+    with pytest.raises(StoreError, match="gate.db is corrupt: file is not a database"):
+        Store(path)  # as `parking-edge explain` opens it, possibly beside the running agent
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gate.db"]
