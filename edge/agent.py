@@ -18,7 +18,7 @@ from edge.alarms import Alarms
 from edge.barrier import Barrier, make_barrier
 from edge.bundles import BundleKeeper
 from edge.config import EdgeSettings, LaneSettings
-from edge.errors import CameraError, StoreError
+from edge.errors import CameraError, StorageFault
 from edge.gate import Gate, VehicleRead, read_vehicle
 from edge.lanes import LaneFeed, Vehicle
 from edge.link import GateLink, LinkHandlers
@@ -169,7 +169,7 @@ class Agent:
         code = f"{codes.READER_FAULT}:{lane.name}"
         try:
             self.pass_vehicle(lane, frames)
-        except StoreError as exc:  # not even memory took the event; the gate has opened an exit anyway
+        except StorageFault as exc:  # not even memory took the event; the gate has opened an exit anyway
             self.alarms.raise_(codes.STORAGE_FAULT, f"{type(exc).__name__}: {exc}"[:200], self.clock())
             logger.error("lane %s: vehicle not recorded: %s", lane.name, exc)
             return

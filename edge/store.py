@@ -65,6 +65,7 @@ CREATE TABLE IF NOT EXISTS dead_letters (
     payload BLOB NOT NULL, error TEXT NOT NULL);
 """
 
+
 @dataclass(frozen=True, slots=True)
 class HeldBundle:
     sequence: int
