@@ -2,7 +2,8 @@
 
 It keeps deciding from the verified bundle in its store while the broker or
 the central service is away, for as long as the disk lasts; events wait in
-the outbox and go out when the broker is back.
+the outbox and go out when the broker is back. When its disk fails the store goes on in memory
+(``storage_fault``; docs/edge.md, "Storage faults") and the heartbeat tries the disk again.
 """
 
 from __future__ import annotations
@@ -17,16 +18,27 @@ from edge.alarms import Alarms
 from edge.barrier import Barrier, make_barrier
 from edge.bundles import BundleKeeper
 from edge.config import EdgeSettings, LaneSettings
-from edge.errors import CameraError
+from edge.errors import CameraError, StorageFault
 from edge.gate import Gate, VehicleRead, read_vehicle
 from edge.lanes import LaneFeed, Vehicle
 from edge.link import GateLink, LinkHandlers
+from edge.metrics import GateMetrics, GateReadings
 from edge.overrides import GuardDesk
 from edge.reader import Reader, ReaderError, Verdict, make_reader
 from edge.relay import OutboxRelay
 from edge.snapshots import Snapshots
 from edge.store import Store
-from shared import Clock, GateState, GateStatus, MessageError, SiteAlert, events_topic, parse_message, utc_now
+from shared import (
+    Clock,
+    GateEvent,
+    GateState,
+    GateStatus,
+    MessageError,
+    SiteAlert,
+    events_topic,
+    parse_message,
+    utc_now,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -37,12 +49,16 @@ class Agent:
         self.settings = settings
         self.clock = clock
         self.alarms = Alarms()
-        self.store = Store(settings.data_dir / "gate.db")
+        self.metrics = GateMetrics(settings.site_id, settings.gate_id, self.readings)
+        self.store = Store(settings.data_dir / "gate.db", clock, check=settings.storage.check_at_start,
+                           recover=True)
+        self.store.on_fault = self._on_storage
+        self._on_storage()
         self.bundles = BundleKeeper(settings.site_id, self.store, settings.verification_keys(), self.alarms,
                                     clock, timedelta(hours=settings.alarms.bundle_expiry_warning_hours))
         self.snapshots = Snapshots(settings.data_dir / "snapshots", self.store)
         self.barrier = barrier or make_barrier(settings)
-        self._reader = reader
+        self._reader = self.metrics.timed(reader) if reader is not None else None
         self._vehicles = dict(vehicles or {})
         handlers = LinkHandlers(bundle=self.bundles.offer, alert=self._on_alert, ack=self._on_ack,
                                 connection=self._on_connection)
@@ -52,13 +68,24 @@ class Agent:
                                  events_topic(settings.site_id, settings.gate_id), broker.max_inflight,
                                  timedelta(seconds=broker.retry_refused_s))
         self.gate = Gate(settings, self.store, self.bundles, self.barrier, self.snapshots, self.alarms,
-                         clock, on_event=self.relay.wake)
+                         clock, on_event=self._on_event)
         self.desk = GuardDesk(self.gate)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._down_since: datetime | None = clock()
         self.lanes_done = threading.Event()
         self._feeds: dict[str, LaneFeed] = {}
+
+    def _on_event(self, lane: str, event: GateEvent) -> None:
+        self.metrics.count_event(lane, event)
+        self.relay.wake()
+
+    def _on_storage(self) -> None:
+        """The store moved to memory, back to its disk, or set a corrupt file aside."""
+        fault, recovery = self.store.fault, self.store.recovery
+        detail = "; ".join(text for text in (fault and f"running in memory: {fault}",
+                                             recovery and recovery.describe()) if text)
+        self.alarms.set(codes.STORAGE_FAULT, bool(detail), detail[:500], self.clock())
 
     # -- link handlers (paho's thread) ------------------------------------------------------------
 
@@ -91,13 +118,17 @@ class Agent:
     def start(self) -> None:
         """Build the reader first: a wrong engine or a missing model stops the start, not the first car."""
         if self._reader is None:
-            self._reader = make_reader(self.settings.reader.engine, **self.settings.reader.options)
+            reader = make_reader(self.settings.reader.engine, **self.settings.reader.options)
+            self._reader = self.metrics.timed(reader)
+        self.store.probe()  # a read-only or full disk is known before the first car
         released = self.store.release_pending()
         if released:
             logger.warning("settled %s events left pending by the last run", released)
         self.bundles.check(self.clock())
         self.relay.start()
         self.link.start()
+        if self.settings.metrics.port is not None:
+            self.metrics.serve(self.settings.metrics.host, self.settings.metrics.port)
         self._spawn("heartbeat", self._heartbeat_loop)
         lanes = [self._spawn(f"lane-{lane.name}", self._lane_loop, lane) for lane in self.settings.lanes]
         self._spawn("lanes-done", self._wait_lanes, lanes)
@@ -119,6 +150,7 @@ class Agent:
             feed.stop()
         self.relay.stop()
         self.link.stop(self.status(GateState.OFFLINE))
+        self.metrics.stop()
         self.store.close()
 
     def _lane_loop(self, lane: LaneSettings) -> None:
@@ -137,6 +169,10 @@ class Agent:
         code = f"{codes.READER_FAULT}:{lane.name}"
         try:
             self.pass_vehicle(lane, frames)
+        except StorageFault as exc:  # not even memory took the event; the gate has opened an exit anyway
+            self.alarms.raise_(codes.STORAGE_FAULT, f"{type(exc).__name__}: {exc}"[:200], self.clock())
+            logger.error("lane %s: vehicle not recorded: %s", lane.name, exc)
+            return
         except ReaderError as exc:  # the engine cannot read (no weights): the car is still a car
             self.alarms.raise_(code, f"{type(exc).__name__}: {exc}"[:200], self.clock())
             logger.error("lane %s: reader failed, vehicle passed as unread: %s", lane.name, exc)
@@ -155,20 +191,30 @@ class Agent:
 
     def pass_vehicle(self, lane: LaneSettings, frames: Vehicle) -> None:
         r = self.settings.reader
-        vehicle = read_vehicle(self.reader, frames, lane.frames_per_read, r.single_read_confidence)
+        with self.metrics.vehicle_seconds.labels(lane.name).time():
+            vehicle = read_vehicle(self.reader, frames, lane.frames_per_read, r.single_read_confidence)
         self.gate.pass_vehicle(lane, vehicle)
 
     def _heartbeat_loop(self) -> None:
         next_sweep = self.clock()
         while not self._stop.is_set():
-            now = self.clock()
-            self.check_alarms(now)
-            if self.link.connected:
-                self.link.publish_status(self.status())
-            if now >= next_sweep:
-                self.sweep(now)
-                next_sweep = now + timedelta(minutes=self.settings.retention.sweep_minutes)
+            try:
+                next_sweep = self._beat(next_sweep)
+            except Exception:  # a heartbeat that stops would leave "online" retained, whatever happens
+                logger.exception("heartbeat step failed")
             self._stop.wait(self.settings.broker.heartbeat_s)
+
+    def _beat(self, next_sweep: datetime) -> datetime:
+        """Probe the disk (or go back to it), check the alarms, send the status; sweep when due."""
+        now = self.clock()
+        self.store.probe()
+        self.check_alarms(now)
+        if self.link.connected:
+            self.link.publish_status(self.status())
+        if now >= next_sweep:
+            self.sweep(now)
+            next_sweep = now + timedelta(minutes=self.settings.retention.sweep_minutes)
+        return next_sweep
 
     def check_alarms(self, now: datetime) -> None:
         self.bundles.check(now)
@@ -192,6 +238,15 @@ class Agent:
                                                 self.settings.hash_salt())
         if hashed:
             logger.info("hashed the plates of %s events without a contract", hashed)
+
+    def readings(self) -> GateReadings:
+        bundle = self.bundles.bundle
+        return GateReadings(now=self.clock(), outbox_depth=self.store.outbox_depth(),
+                            link_up=self.link.connected, bundle_sequence=self.bundles.sequence,
+                            bundle_issued_at=bundle.issued_at if bundle else None,
+                            bundle_expires_at=bundle.expires_at if bundle else None,
+                            store_in_memory=self.store.in_memory, storage_faults=self.store.faults,
+                            delivered=self.relay.delivered, alarms=self.alarms.codes())
 
     def status(self, state: GateState = GateState.ONLINE) -> GateStatus:
         return GateStatus(site_id=self.settings.site_id, gate_id=self.settings.gate_id,

@@ -205,6 +205,22 @@ class AlarmSettings(_Section):
     camera_down_s: float = Field(default=30, ge=1, le=86400, description="no frame this long: camera down")
 
 
+class StorageSettings(_Section):
+    check_at_start: bool = Field(default=True, description="read the whole database once at start "
+                                                           "(quick_check): a corrupt file is moved aside")
+    memory_outbox_max: int = Field(
+        default=2000, ge=0, le=1_000_000,
+        description="while the store runs in memory (disk failing), automatic entries go to the guard "
+                    "once this many events wait undelivered; exits always open")
+
+
+class MetricsSettings(_Section):
+    port: int | None = Field(default=None, ge=0, le=65535,
+                             description="also serve /metrics on this port (0: any free port); "
+                                         "the guard page serves it at /metrics either way")
+    host: str = Field(default="127.0.0.1", max_length=200, description="listen address of that port")
+
+
 class EdgeSettings(BaseSettings):
     """Everything one gate agent needs."""
 
@@ -225,6 +241,8 @@ class EdgeSettings(BaseSettings):
     guard: GuardSettings = Field(default_factory=GuardSettings, description="guard page")
     retention: RetentionSettings = Field(default_factory=RetentionSettings, description="data retention")
     alarms: AlarmSettings = Field(default_factory=AlarmSettings, description="alarm thresholds")
+    storage: StorageSettings = Field(default_factory=StorageSettings, description="when the disk fails")
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings, description="Prometheus metrics")
 
     @classmethod
     def settings_customise_sources(
@@ -260,6 +278,8 @@ class EdgeSettings(BaseSettings):
                 raise ValueError(f"http_relay driver needs relay_url on lanes {missing}")
         if self.guard.enabled and not self.guard.accounts:
             raise ValueError("guard.accounts is empty: nobody could log in to the guard page")
+        if self.guard.enabled and self.metrics.port and self.metrics.port == self.guard.port:
+            raise ValueError("metrics.port is the guard page's port, which serves /metrics already")
         return self
 
     def verification_keys(self) -> dict[str, Ed25519PublicKey]:

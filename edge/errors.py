@@ -4,6 +4,7 @@
     ├── ConfigError     a configuration value refused at start; names the field
     ├── BarrierError    the barrier driver could not confirm the command
     ├── StoreError      the local database refused a write or holds something unexpected
+    │   └── StorageFault    the data directory failed (read-only, full, corrupt) and so did memory
     ├── GuardError      a guard action that cannot be carried out (unknown read, bad plate)
     │   └── GuardConflict   one the read no longer allows, or that must be confirmed first
     ├── CameraError     a camera, video file or folder that cannot be opened at all
@@ -37,6 +38,10 @@ class BarrierError(EdgeError):
 
 class StoreError(EdgeError):
     """The local store refused an operation."""
+
+
+class StorageFault(StoreError):
+    """A write the store could not make on its disk (read-only, full, I/O error, corrupt file)."""
 
 
 class GuardError(EdgeError, ValueError):

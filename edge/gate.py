@@ -2,8 +2,9 @@
 
 Also the guard's actions, which go through the same path: every barrier command
 follows a committed event (the decision or the guard's override). The decision
-(edge.decision.decide) is final but for one I/O fault: a barrier that does not
-answer turns the event into a review for the guard.
+(edge.decision.decide) is final but for two I/O faults: a barrier that does not
+answer turns the event into a review for the guard, and so does an entry the gate would open
+while its disk fails and too many events wait in memory (docs/edge.md, "Storage faults").
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from edge.barrier import Barrier
 from edge.bundles import BundleKeeper
 from edge.config import EdgeSettings, LaneSettings
 from edge.decision import Decision, Read, SiteState, decide
-from edge.errors import BarrierError
+from edge.errors import BarrierError, StorageFault
 from edge.reader import Box, ConsensusPolicy, PlateRead, Reader, Verdict, vote
 from edge.snapshots import Snapshots, encode_snapshot
 from edge.store import AuditEntry, Store
@@ -76,7 +77,7 @@ def decide_at_gate(read: Read, bundles: BundleKeeper, store: Store, now: datetim
 class Gate:
     def __init__(self, settings: EdgeSettings, store: Store, bundles: BundleKeeper, barrier: Barrier,
                  snapshots: Snapshots, alarms: Alarms, clock: Callable[[], datetime],
-                 on_event: Callable[[], None] = lambda: None) -> None:
+                 on_event: Callable[[str, GateEvent], None] = lambda lane, event: None) -> None:
         self.settings = settings
         self.store = store
         self.bundles = bundles
@@ -117,14 +118,20 @@ class Gate:
     def commit(self, lane: LaneSettings, event: GateEvent, audit: AuditEntry | None,
                 frame: np.ndarray | None = None, box: Box | None = None) -> GateEvent:
         """Record, then command the barrier, then settle with what happened."""
-        self.store.record(event, lane.name, audit)
+        event = self._held_back(event, audit)
+        try:
+            self.store.record(event, lane.name, audit)
+        except StorageFault:  # not even in memory: a car is never trapped, recorded or not
+            if event.direction is Direction.EXIT and event.opened:
+                self._open(lane, event)
+            raise
         if event.opened:
             event = self._open(lane, event)
         if frame is not None:
             event = self._snapshot(event, frame, box)
         self.store.settle(event, own_vehicle=self._own_vehicle(event))
         logger.info("lane %s %s: %s (%s)", lane.name, event.event_id, event.outcome, event.reason)
-        self.on_event()
+        self.on_event(lane.name, event)
         return event
 
     def _own_vehicle(self, event: GateEvent) -> bool:
@@ -134,6 +141,18 @@ class Gate:
             return True
         return (event.contract_id is None and event.plate is not None and index is not None
                 and event.plate in index.own)
+
+    def _held_back(self, event: GateEvent, audit: AuditEntry | None) -> GateEvent:
+        """Disk failing and ``storage.memory_outbox_max`` events waiting in memory: an entry the gate
+        would open by itself goes to the guard. Its event could die with the memory (and with it a stay
+        and its charge); a guard may still open it. Exits and the guard's own actions are never held."""
+        if (audit is not None or not event.opened or event.direction is not Direction.ENTRY
+                or not self.store.in_memory
+                or self.store.outbox_depth() < self.settings.storage.memory_outbox_max):
+            return event
+        logger.warning("entry %s held for the guard: the disk fails and the outbox in memory is full",
+                       event.event_id)
+        return event.model_copy(update={"outcome": Outcome.REVIEW, "reason": Reason.STORAGE_FAULT})
 
     def _open(self, lane: LaneSettings, event: GateEvent) -> GateEvent:
         try:

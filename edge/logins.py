@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from edge.database import retried
 from edge.sqltime import from_ts, ts
 
 LOGIN_SCHEMA = """
@@ -55,12 +56,14 @@ _SESSION_COLUMNS = "token_sha256, guard, csrf, password_fp, address, created_at,
 
 
 class LoginTables:
-    """Sessions and failed logins; every method is one transaction of the store."""
+    """Sessions and failed logins; every method is one transaction of the store (a write the disk
+    refuses is made again in memory, ``retried``)."""
 
     if TYPE_CHECKING:
         def _tx(self) -> AbstractContextManager[sqlite3.Connection]: ...
         def _all(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]: ...
 
+    @retried
     def add_session(self, row: SessionRow) -> None:
         with self._tx() as db:
             db.execute(f"INSERT INTO guard_sessions ({_SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -76,10 +79,12 @@ class LoginTables:
         token, guard, csrf, fingerprint, address, created, expires = rows[0]
         return SessionRow(token, guard, csrf, fingerprint, address, _when(created), _when(expires))
 
+    @retried
     def end_session(self, token_sha256: str) -> None:
         with self._tx() as db:
             db.execute("DELETE FROM guard_sessions WHERE token_sha256 = ?", (token_sha256,))
 
+    @retried
     def end_stale_sessions(self, fingerprints: dict[str, str], now: datetime) -> int:
         """End the sessions that expired, of guards no longer configured, or of a changed password."""
         with self._tx() as db:
@@ -90,6 +95,7 @@ class LoginTables:
             db.executemany("DELETE FROM guard_sessions WHERE token_sha256 = ?", stale)
         return len(stale)
 
+    @retried
     def add_login_failure(self, at: datetime, account: str, address: str) -> None:
         """``account`` is "" for a name that is not a guard's."""
         with self._tx() as db:
@@ -103,12 +109,14 @@ class LoginTables:
         by_account, by_address = rows[0]
         return FailureCounts(int(by_account), int(by_address))
 
+    @retried
     def clear_login_failures(self, account: str) -> None:
         """After a good login: the account's failures go; its address's stay (one known password
         must not reset the count of guesses at the others)."""
         with self._tx() as db:
             db.execute("UPDATE login_failures SET account = '' WHERE account = ?", (account,))
 
+    @retried
     def forget_login_failures(self, before: datetime) -> None:
         with self._tx() as db:
             db.execute("DELETE FROM login_failures WHERE at < ?", (ts(before),))

@@ -147,7 +147,8 @@ class OutboxRelay:
         room = self.max_inflight - len(self._inflight)
         if room <= 0 or not self.link.connected:
             return
-        busy = {f.event_id for f in self._inflight.values()}
+        # acknowledged but not yet marked (the store failed under the mark): not sent again meanwhile
+        busy = {f.event_id for f in self._inflight.values()} | set(self._done)
         for event_id, payload in self.store.undelivered(room, busy, self.clock()):
             mid = self.link.publish(self.topic, payload)
             if mid is None:

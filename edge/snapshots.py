@@ -37,7 +37,10 @@ class Snapshots:
     def __init__(self, root: Path, store: Store) -> None:
         self.root = root
         self.store = store
-        root.mkdir(parents=True, exist_ok=True)
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a read-only data directory: the gate runs, without pictures
+            logger.error("snapshot folder %s cannot be made: %s", root, exc)
 
     def save(self, sha256: str, data: bytes, now: datetime) -> None:
         path = self.root / sha256[:2] / f"{sha256}.jpg"

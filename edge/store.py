@@ -14,6 +14,11 @@ After a crash between the two, ``release_pending`` settles the rows as recorded.
 
 Schema changes are upgrades in place, numbered in ``PRAGMA user_version``: a gate keeps its
 events, audit and vehicles inside across a new release (``_MIGRATIONS``).
+
+Storage faults (docs/edge.md, "Storage faults"): when the disk refuses a write (read-only, full,
+I/O error) the store copies the database into memory and makes the write there, so the gate goes on
+deciding, recording and sending; ``fault`` says why until ``try_disk`` has written the copy back.
+A corrupt file found at start is moved aside and its readable rows carried over (``recovery``).
 """
 
 from __future__ import annotations
@@ -22,19 +27,18 @@ import hashlib
 import json
 import logging
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from edge.database import Database, retried
 from edge.decision import Inside
 from edge.errors import StoreError
 from edge.logins import LOGIN_SCHEMA, LoginTables
 from edge.sqltime import from_ts, ts
-from shared import ContractBundle, GateEvent, Reason, SiteAlert, encode_message
+from shared import Clock, ContractBundle, GateEvent, Reason, SiteAlert, encode_message, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -66,12 +70,18 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 """
 
 
-# Upgrades of a database made by an older release, by the schema version they lead to.
-# Version 1 is the first release (user_version 0); SCHEMA above is always the newest.
-_MIGRATIONS: dict[int, str] = {
-    2: "ALTER TABLE inside ADD COLUMN own_vehicle INTEGER NOT NULL DEFAULT 0",
-}
-SCHEMA_VERSION = max(_MIGRATIONS)
+def _columns(db: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+
+
+# Upgrades of a database made by an older release: (the schema version it leads to, whether this
+# file still needs it, the statement). Version 1 is the first release (user_version 0); SCHEMA
+# above is always the newest, so a new file needs none of them.
+_UPGRADES: tuple[tuple[int, Callable[[sqlite3.Connection], bool], str], ...] = (
+    (2, lambda db: "own_vehicle" not in _columns(db, "inside"),
+     "ALTER TABLE inside ADD COLUMN own_vehicle INTEGER NOT NULL DEFAULT 0"),
+)
+SCHEMA_VERSION = max(version for version, _, _ in _UPGRADES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,63 +116,39 @@ class AuditEntry:
     after: dict[str, Any]
 
 
-class Store(LoginTables):
+class Store(Database, LoginTables):
     """Thread-safe: one connection, one lock; every public method is one transaction.
 
     ``version`` grows with every committed write, so the guard page can tell it has news
-    without asking the database.
+    without asking the database. Writes marked ``@retried`` are made again in memory when the disk
+    fails under them (``edge.database``).
     """
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-        self._lock = threading.RLock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self.version = 0  # bumped after every commit: the guard page's live push watches it
+    def __init__(self, path: Path, clock: Clock = utc_now, *, check: bool = False,
+                 recover: bool = False) -> None:
+        """The agent opens its store with ``check`` (``PRAGMA quick_check`` at start) and ``recover`` (a
+        corrupt file is moved aside); a tool reading the file leaves it where it is."""
+        super().__init__(path, SCHEMA + LOGIN_SCHEMA, clock, check, recover)
         try:
-            self._migrate()
+            self._upgrade()
         except BaseException:
-            self._db.close()
+            self.close()
             raise
 
-    def _migrate(self) -> None:
-        """Create a new database at the newest schema, or upgrade an older one in place."""
-        with self._tx() as db:
-            fresh = not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'inside'").fetchall()
+    @retried
+    def _upgrade(self) -> None:
+        """Bring a database made by an older release up to this one's schema, in place."""
+        with self._tx(news=False) as db:
             stored = int(db.execute("PRAGMA user_version").fetchone()[0])
-            version = SCHEMA_VERSION if fresh else max(1, stored)
-            if version > SCHEMA_VERSION:
-                raise StoreError(f"{self.path}: schema {version} is newer than this release's "
+            if stored > SCHEMA_VERSION:
+                raise StoreError(f"{self.path}: schema {stored} is newer than this release's "
                                  f"({SCHEMA_VERSION})")
-            for target in sorted(v for v in _MIGRATIONS if v > version):
-                db.execute(_MIGRATIONS[target])
-                logger.info("gate database %s upgraded to schema %s", self.path, target)
-            for statement in filter(str.strip, (SCHEMA + LOGIN_SCHEMA).split(";")):
-                db.execute(statement)
+            for version, needed, statement in _UPGRADES:
+                if needed(db):
+                    db.execute(statement)
+                    logger.info("gate database %s upgraded to schema %s", self.path, version)
             if stored != SCHEMA_VERSION:
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-            self.version += 1
-
-    def _all(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            return self._db.execute(sql, args).fetchall()
 
     # -- bundle ----------------------------------------------------------------------------------
 
@@ -173,6 +159,7 @@ class Store(LoginTables):
         sequence, expires_at, payload = rows[0]
         return HeldBundle(sequence, from_ts(expires_at) or datetime.min.replace(tzinfo=UTC), payload)
 
+    @retried
     def replace_bundle(self, payload: bytes, bundle: ContractBundle, now: datetime) -> None:
         """Only ever called with a verified bundle."""
         with self._tx() as db:
@@ -189,6 +176,7 @@ class Store(LoginTables):
 
     # -- events and outbox -----------------------------------------------------------------------
 
+    @retried
     def record(self, event: GateEvent, lane: str, audit: AuditEntry | None = None) -> None:
         """The event and its decision, in one transaction, before any barrier command."""
         with self._tx() as db:
@@ -200,6 +188,7 @@ class Store(LoginTables):
             if audit is not None:
                 _insert_audit(db, audit)
 
+    @retried
     def settle(self, event: GateEvent, own_vehicle: bool = False) -> None:
         """What the barrier did (the event as finally decided) and the passage it makes.
 
@@ -234,11 +223,13 @@ class Store(LoginTables):
             (ts(now), limit + len(skip)))
         return [(eid, payload.encode()) for eid, payload in rows if eid not in skip][:limit]
 
+    @retried
     def mark_delivered(self, event_ids: list[str], now: datetime) -> None:
         with self._tx() as db:
             db.executemany("UPDATE events SET delivered_at = ?, last_error = NULL WHERE event_id = ?",
                            [(ts(now), eid) for eid in event_ids])
 
+    @retried
     def mark_refused(self, event_id: str, error: str, retry_after: datetime) -> None:
         with self._tx() as db:
             db.execute("UPDATE events SET last_error = ?, retry_after = ? WHERE event_id = ?",
@@ -268,6 +259,7 @@ class Store(LoginTables):
                          "ORDER BY seq DESC LIMIT ?", (ts(since), limit))
         return [_event_row(row) for row in rows]
 
+    @retried
     def add_alert(self, alert: SiteAlert) -> None:
         with self._tx() as db:
             db.execute("INSERT OR REPLACE INTO alerts VALUES (?, ?, ?)",
@@ -277,11 +269,13 @@ class Store(LoginTables):
         rows = self._all("SELECT payload FROM alerts WHERE at >= ? ORDER BY at DESC", (ts(since),))
         return [SiteAlert.model_validate_json(payload) for (payload,) in rows]
 
+    @retried
     def dead_letter(self, topic: str, payload: bytes, error: str, now: datetime) -> None:
         with self._tx() as db:
             db.execute("INSERT INTO dead_letters (at, topic, payload, error) VALUES (?, ?, ?, ?)",
                        (ts(now), topic, payload, error[:500]))
 
+    @retried
     def add_snapshot(self, sha256: str, path: str, now: datetime) -> None:
         with self._tx() as db:
             db.execute("INSERT OR IGNORE INTO snapshots VALUES (?, ?, ?)", (sha256, path, ts(now)))
@@ -290,6 +284,7 @@ class Store(LoginTables):
         rows = self._all("SELECT path FROM snapshots WHERE sha256 = ?", (sha256,))
         return str(rows[0][0]) if rows else None
 
+    @retried
     def forget_snapshots(self, before: datetime) -> list[str]:
         """Drop index rows older than ``before``; return their paths for deletion."""
         with self._tx() as db:
@@ -297,6 +292,7 @@ class Store(LoginTables):
             db.execute("DELETE FROM snapshots WHERE at < ?", (ts(before),))
         return paths
 
+    @retried
     def hash_unknown_plates(self, before: datetime, salt: str) -> int:
         """Replace plates of delivered events without a contract by a salted hash.
 

@@ -36,6 +36,7 @@ class Reason(StrEnum):
     GUARD_OPEN = "guard_open"
     GUARD_DENY = "guard_deny"
     BARRIER_FAULT = "barrier_fault"
+    STORAGE_FAULT = "storage_fault"
 
     def label(self, lang: str = "zh-CN") -> str:
         zh, en = _LABELS[self]
@@ -67,4 +68,5 @@ _LABELS: dict[Reason, tuple[str, str]] = {
     Reason.GUARD_OPEN: ("值班员放行", "opened by guard"),
     Reason.GUARD_DENY: ("值班员拒绝", "denied by guard"),
     Reason.BARRIER_FAULT: ("道闸故障", "barrier fault"),
+    Reason.STORAGE_FAULT: ("存储故障，未自动放行", "storage fault: not opened automatically"),
 }

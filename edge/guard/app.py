@@ -6,9 +6,10 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from edge.agent import Agent
@@ -78,5 +79,10 @@ def create_app(agent: Agent, stopping: threading.Event | None = None) -> FastAPI
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
         return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        """Prometheus text, no login (counts and states only: no plate, no secret; docs/metrics.md)."""
+        return Response(agent.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     return app
