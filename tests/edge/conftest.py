@@ -150,8 +150,12 @@ def central(broker: Broker) -> Iterator[Central]:
 
 
 def signed(key: Any, plates: tuple[str, ...] = ("沪A12345",), sequence: int = 1,
-           issued_at: datetime | None = None, ttl: timedelta = timedelta(days=7)) -> bytes:
-    b: ContractBundle = make_bundle((contract(plates=plates),), sequence=sequence,
+           issued_at: datetime | None = None, ttl: timedelta = timedelta(days=7),
+           one_per_plate: bool = False) -> bytes:
+    """A signed bundle: one contract holding ``plates``, or (``one_per_plate``) a contract each."""
+    contracts = tuple(contract(plates=(p,), contract_id=f"c{n}") for n, p in enumerate(plates, 1)) \
+        if one_per_plate else (contract(plates=plates),)
+    b: ContractBundle = make_bundle(contracts, sequence=sequence,
                                     issued_at=issued_at or datetime.now(UTC) - timedelta(hours=1), ttl=ttl)
     return sign_bundle(b, key).to_bytes()
 

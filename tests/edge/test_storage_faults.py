@@ -39,7 +39,7 @@ from tests.edge.guard.harness import login
 
 PLATES: list[str | None] = ["沪A12345", "沪A67890", "沪B99999", "沪A55555"]
 HOLDER, SECOND_HOLDER, NO_CONTRACT, THIRD_HOLDER = range(4)
-CONTRACTED = ("沪A12345", "沪A67890", "沪A55555")
+CONTRACTED = ("沪A12345", "沪A67890", "沪A55555")  # three residents, a contract each
 BEFORE = WEDNESDAY_EVENING - timedelta(hours=1)
 
 
@@ -69,7 +69,7 @@ def test_a_full_disk_lets_cars_through_with_an_alarm_and_the_events_reach_the_di
         settings = load_settings(None, **settings_data(tmp_path, data_dir=str(disk / "gate")))
         agent = _agent(settings)
         try:
-            assert agent.bundles.offer(signed(KEY, CONTRACTED, issued_at=BEFORE))
+            assert agent.bundles.offer(signed(KEY, CONTRACTED, issued_at=BEFORE, one_per_plate=True))
             _pass(agent, "entry", HOLDER)
             filler = fill(disk)
             out = _pass(agent, "exit", HOLDER)
@@ -95,7 +95,7 @@ def test_with_the_outbox_in_memory_full_entries_go_to_the_guard_and_exits_still_
         data = settings_data(tmp_path, data_dir=str(disk / "gate"), storage={"memory_outbox_max": 2})
         agent = _agent(load_settings(None, **data))
         try:
-            assert agent.bundles.offer(signed(KEY, CONTRACTED, issued_at=BEFORE))
+            assert agent.bundles.offer(signed(KEY, CONTRACTED, issued_at=BEFORE, one_per_plate=True))
             fill(disk)
             first = _pass(agent, "entry", HOLDER)  # room in memory: opened as decided
             refused = _pass(agent, "entry", NO_CONTRACT)
