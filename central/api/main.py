@@ -17,7 +17,19 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from central import db
 from central.api.deps import AppState
-from central.api.routes import admin, billing, contracts, events, gates, health, reports, sites
+from central.api.routes import (
+    admin,
+    billing,
+    blacklist,
+    calendar,
+    contracts,
+    events,
+    gates,
+    health,
+    own_vehicles,
+    reports,
+    sites,
+)
 from central.contracts.service import ContractRules
 from central.core.config import Settings
 from central.db.migrate import upgrade_to_head
@@ -27,6 +39,7 @@ from central.enforcement import scheduler as enforcement
 from central.errors import (
     BillingError,
     BrokerUnavailableError,
+    CalendarError,
     CentralError,
     ConflictError,
     ForbiddenError,
@@ -65,7 +78,8 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, background: bool =
     app = FastAPI(title="Off-peak parking: central service", version="1", lifespan=lifespan,
                   docs_url=None, redoc_url=None, openapi_url=f"{API_PREFIX}/openapi.json")
     app.state.central = state
-    for module in (sites, contracts, events, gates, admin, health, billing, reports):
+    for module in (sites, contracts, events, gates, admin, own_vehicles, blacklist, calendar, health, billing,
+                   reports):
         app.include_router(module.router, prefix=API_PREFIX)
     _add_error_handlers(app)
     install_web(app, settings, database, clock)  # /app/, /console/, offline /docs and /redoc, headers
@@ -99,6 +113,7 @@ _STATUS: list[tuple[type[Exception], int]] = [
     (NotFoundError, 404), (ForbiddenError, 403), (ConflictError, 409), (BrokerUnavailableError, 503),
     (CentralError, 400), (PlateError, 422), (IntegrityError, 409), (DataError, 422),
     (BillingError, 422),  # a month such as 2026-13 passes the route's pattern, not Month
+    (CalendarError, 422),
 ]
 
 

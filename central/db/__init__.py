@@ -2,14 +2,24 @@
 
 from central.db.accounts import SignInCode, StaffAccount, ThrottleEvent, WebSession
 from central.db.base import Base, UTCDateTime
-from central.db.contracts import ApiToken, BundleState, Contract, MqttOutbox, Resident, plates_column
+from central.db.calendar import CalendarDay, CalendarYear
+from central.db.contracts import (
+    TARIFF_COLUMNS,
+    ApiToken,
+    BundleState,
+    Contract,
+    MqttOutbox,
+    Resident,
+    plates_column,
+)
 from central.db.events import Alarm, DeadLetter, GateEventRecord, Stay, StayStatus
 from central.db.session import Database, make_engine
 from central.db.sites import Gate, Institution, Product, Site
+from central.db.vehicles import BlacklistEntry, OwnVehicle
 
 __all__ = [
-    "Alarm", "ApiToken", "Base", "BundleState", "Contract", "Database", "DeadLetter", "Gate",
-    "GateEventRecord", "Institution", "MqttOutbox", "Product", "Resident", "SignInCode", "Site",
-    "StaffAccount", "Stay", "StayStatus", "ThrottleEvent", "UTCDateTime", "WebSession", "make_engine",
-    "plates_column",
+    "TARIFF_COLUMNS", "Alarm", "ApiToken", "Base", "BlacklistEntry", "BundleState", "CalendarDay",
+    "CalendarYear", "Contract", "Database", "DeadLetter", "Gate", "GateEventRecord", "Institution",
+    "MqttOutbox", "OwnVehicle", "Product", "Resident", "SignInCode", "Site", "StaffAccount", "Stay",
+    "StayStatus", "ThrottleEvent", "UTCDateTime", "WebSession", "make_engine", "plates_column",
 ]
