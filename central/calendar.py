@@ -133,8 +133,8 @@ def parse_schedule_csv(text: str, source: str) -> tuple[YearSchedule, ...]:
     for number, fields in enumerate(csv.reader(lines), start=1):
         if not fields or not "".join(fields).strip() or fields[0].lstrip().startswith("#"):
             continue
-        if number == 1 and [f.strip().lower() for f in fields] == ["date", "kind"]:
-            continue
+        if [f.strip().lower() for f in fields] == ["date", "kind"]:
+            continue  # the header
         day, kind = _parse_line(number, fields)
         rest, working = by_year.setdefault(day.year, ([], []))
         (rest if kind is DayType.REST else working).append(day)

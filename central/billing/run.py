@@ -115,7 +115,7 @@ def issue_statements(conn: Connection, month: Month, now: datetime, progress: bo
         _add_deferred(conn, month, writer, deferred, fees)
         bar.update(len(deferred))
         for found in pending.values():
-            if found.valid_in(month) or found.contract_id in fees:
+            if found.valid_in(month) or found.refund(fees.get(found.contract_id, {})) is not None:
                 writer.add(found.site_id, _statement(month, found, [], {}, None, fees))
             bar.update()
     writer.finish()

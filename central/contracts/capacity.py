@@ -86,11 +86,12 @@ def places(session: Session, site: db.Site, product: db.Product, today: date,
 
 
 def check_place_free(session: Session, site: db.Site, product: db.Product, today: date,
-                     oversubscription: float) -> None:
-    """CapacityError unless one more contract fits the site and the product. Call under ``lock_site``."""
+                     oversubscription: float, moving_within_site: bool = False) -> None:
+    """CapacityError unless one more contract fits the site and the product (a contract moving
+    between products of the site already holds its site place). Call under ``lock_site``."""
     found = places(session, site, product, today, oversubscription)
-    if found.site_left <= 0:
+    if found.site_left <= 0 and not moving_within_site:
         raise CapacityError(f"site {site.id} is full: {found.site_taken} contracts hold its "
                             f"{site.shared_capacity} shared spaces (limit {found.site_limit})")
-    if found.left <= 0:
+    if found.product_limit - found.product_taken <= 0:
         raise CapacityError(f"product {product.id} is full ({found.product_limit} active contracts)")

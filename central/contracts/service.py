@@ -205,7 +205,8 @@ def change_product(session: Session, principal: Principal, contract_id: str, pro
     if contract.status == ContractStatus.CANCELLED.value:
         raise ConflictError("cannot change the product of a cancelled contract")
     if contract.product_id != product.id and contract.status == ContractStatus.ACTIVE.value:
-        check_place_free(session, site, product, local_today(site, now), rules.oversubscription)
+        check_place_free(session, site, product, local_today(site, now), rules.oversubscription,
+                         moving_within_site=True)
     _bump(contract, now, product_id=product.id, **tariff_columns(product))
     issue_bundle(session, site.id, signer, now)
     return contract

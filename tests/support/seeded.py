@@ -10,7 +10,17 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from central.db import TARIFF_COLUMNS, Contract, Database, Institution, Product, Resident, Site, Stay, StayStatus
+from central.db import (
+    TARIFF_COLUMNS,
+    Contract,
+    Database,
+    Institution,
+    Product,
+    Resident,
+    Site,
+    Stay,
+    StayStatus,
+)
 from central.db.migrate import upgrade_to_head
 from tests.billing.helpers import EVERY_NIGHT, local
 
