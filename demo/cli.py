@@ -130,7 +130,7 @@ def _seed(api: httpx.Client, stack: Stack, now: datetime, short_window_s: float)
         windows = [{"day_type": kind, "start": start.isoformat(), "end": ends.time().replace(microsecond=0)
                     .isoformat()} for kind in ("working", "rest")]
         _post(api, "/products", {
-            "id": product, "site_id": SITE, "name": product, "windows": windows, "quota": 5,
+            "id": product, "site_id": SITE, "name": product, "windows": windows, "quota": 3,
             "min_stay_minutes": minimum, "grace_minutes": 0, "monthly_fee_fen": 0,
             "usage_rate_fen": 500, "usage_period_minutes": 30, "daily_cap_fen": 2000,
             "overstay_rate_fen": 3000, "overstay_period_minutes": 15})
