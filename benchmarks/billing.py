@@ -29,12 +29,16 @@ from central.db.migrate import upgrade_to_head
 from shared import DayType, TimeWindow
 
 MONTH = Month(2026, 11)
+BILLED_AT = datetime(2026, 12, 1, 2, tzinfo=UTC)  # the morning after November ended in Shanghai
 SITES = 50
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 NIGHT = [TimeWindow(day_type=DayType.WORKING, start="19:00", end="07:30"),  # type: ignore[arg-type]
          TimeWindow(day_type=DayType.REST, start="19:00", end="07:30")]  # type: ignore[arg-type]
 CHAIN = [NIGHT[0], TimeWindow(day_type=DayType.REST, start="00:00", end="07:30",  # type: ignore[arg-type]
                               end_day_offset=1)]
+# Every product's prices, which each contract keeps from its signing.
+TARIFF = {"monthly_fee_fen": 20000, "usage_rate_fen": 300, "usage_period_minutes": 60, "daily_cap_fen": 2000,
+          "overstay_rate_fen": 1000, "overstay_period_minutes": 30, "grace_minutes": 15}
 STAY_COLUMNS = ("site_id", "plate", "contract_id", "entered_at", "exited_at", "deadline", "status")
 
 
@@ -50,9 +54,7 @@ def seed_reference(db: Database, contracts: int) -> None:
         conn.execute(insert(Product), [
             {"id": f"p-{s}-{k}", "site_id": f"site-{s}", "name": k, "quota": 1000, "created_at": EPOCH,
              "windows": [w.model_dump(mode="json") for w in (NIGHT if k == "night" else CHAIN)],
-             "monthly_fee_fen": 20000, "usage_rate_fen": 300, "usage_period_minutes": 60,
-             "daily_cap_fen": 2000, "overstay_rate_fen": 1000, "overstay_period_minutes": 30,
-             "grace_minutes": 15}
+             **TARIFF}
             for s in range(SITES) for k in ("night", "chain")])
         conn.execute(insert(Resident), [{"id": f"r{n}", "display_name": "R", "created_at": EPOCH}
                                         for n in range(contracts)])
@@ -60,7 +62,7 @@ def seed_reference(db: Database, contracts: int) -> None:
             {"id": f"c{n:06d}", "site_id": f"site-{n % SITES}",
              "product_id": f"p-{n % SITES}-{'night' if n % 4 else 'chain'}", "resident_id": f"r{n}",
              "plates": f"|沪A{n:05d}|", "valid_from": date(2026, 1, 1), "valid_to": date(2026, 12, 31),
-             "status": "active", "created_at": EPOCH, "updated_at": EPOCH}
+             "status": "active", "created_at": EPOCH, "updated_at": EPOCH, **TARIFF}
             for n in range(contracts)])
 
 
@@ -92,7 +94,7 @@ def run_backend(url: str, backend: str, contracts: int, stays: int) -> dict[str,
         seed_reference(db, contracts)
         load_stays(db, contracts, stays)
         started = time.perf_counter()
-        summary = bill_month(db, MONTH, datetime.now(UTC))
+        summary = bill_month(db, MONTH, BILLED_AT)
         seconds = time.perf_counter() - started
     finally:
         db.dispose()

@@ -6,7 +6,8 @@
         ├── NotFoundError         a site, product, contract... that does not exist
         ├── ForbiddenError        the caller's role does not allow this
         ├── ConflictError         the change contradicts the current state
-        │   └── CapacityError     no place left under the product's quota
+        │   └── CapacityError     no place left under the product's quota or the site's shared spaces
+        ├── CalendarError         a calendar file or schedule that cannot be stored (names the line)
         ├── MessageTooLargeError  larger than the broker's message_size_limit: it would be dropped
         ├── BrokerUnavailableError  the MQTT broker cannot take a message now
         │   └── BrokerAccountError  the broker refused or did not confirm an account change
@@ -21,7 +22,7 @@
         │   └── ProviderError     a payment provider refused a request or did not answer
         ├── BillingError          anything billing refuses to do
         │   ├── TariffError       a tariff that cannot be charged (a negative rate, a zero period)
-        │   ├── MonthError        a month text that is not YYYY-MM
+        │   ├── MonthError        a month text that is not YYYY-MM, or a month not ended yet
         │   └── StayError         a stay that cannot be charged (exit before entry, naive times)
         └── EnforcementError      anything enforcement refuses to do
             └── NotifyError       a resident adapter could not deliver (the outbox retries)
@@ -58,7 +59,11 @@ class ConflictError(CentralError):
 
 
 class CapacityError(ConflictError):
-    """Signing or reinstating would exceed the product's quota."""
+    """Signing or reinstating would exceed the product's quota or the site's shared spaces."""
+
+
+class CalendarError(CentralError, ValueError):
+    """A calendar file or schedule that cannot be stored; the message names the line or field."""
 
 
 class MessageTooLargeError(CentralError):
@@ -83,7 +88,7 @@ class TariffError(BillingError, ValueError):
 
 
 class MonthError(BillingError, ValueError):
-    """A billing month that is not written YYYY-MM."""
+    """A billing month that is not written YYYY-MM, or one that has not ended yet."""
 
 
 class StayError(BillingError, ValueError):

@@ -10,6 +10,7 @@ deadline and is flagged, and the month's statement appears. Ctrl-C stops it all.
 from __future__ import annotations
 
 import argparse
+import csv
 import logging
 import shutil
 import signal
@@ -105,7 +106,7 @@ def _run(stack: Stack, args: argparse.Namespace) -> int:
         story.poll()
         _check_alive(stack)
         time.sleep(1)
-    _statement(stack, api, contracts)
+    _statement(stack, contracts)
     if args.once:
         return 0 if story.finished() else 1
     _say("the demo keeps running: open the pages above. Ctrl-C stops it.")
@@ -131,7 +132,7 @@ def _seed(api: httpx.Client, stack: Stack, now: datetime, short_window_s: float)
         windows = [{"day_type": kind, "start": start.isoformat(), "end": ends.time().replace(microsecond=0)
                     .isoformat()} for kind in ("working", "rest")]
         _post(api, "/products", {
-            "id": product, "site_id": SITE, "name": product, "windows": windows, "quota": 5,
+            "id": product, "site_id": SITE, "name": product, "windows": windows, "quota": 3,
             "min_stay_minutes": minimum, "grace_minutes": 0, "monthly_fee_fen": 0,
             "usage_rate_fen": 500, "usage_period_minutes": 30, "daily_cap_fen": 2000,
             "overstay_rate_fen": 3000, "overstay_period_minutes": 15})
@@ -204,21 +205,25 @@ class Story:
         return self.exits >= 3 and self.violations >= 1
 
 
-def _statement(stack: Stack, api: httpx.Client, contracts: dict[str, str]) -> None:
+def _statement(stack: Stack, contracts: dict[str, str]) -> None:
+    """This month's statements as they stand: a preview, since the month has not ended (``bill``
+    issues a month only after it)."""
     month = datetime.now(SHANGHAI).strftime("%Y-%m")
-    done = stack.central_command("bill", "--month", month, "--no-progress",
-                                 "--csv", str(stack.workdir / f"statements-{month}.csv"))
+    done = stack.central_command("bill", "--month", month, "--preview")
     if done.returncode != 0:
         raise RuntimeError(f"bill failed: {done.stdout}{done.stderr}")
+    path = stack.workdir / f"statements-{month}-preview.csv"
+    path.write_text(done.stdout, encoding="utf-8")
+    rows = list(csv.DictReader(done.stdout.splitlines()))
     for contract_id in contracts:
-        response = api.get(f"/billing/statements/{contract_id}/{month}")
-        if response.status_code == 200:
-            statement = response.json()
-            _say(f"statement {statement.get('id', contract_id)}: total ¥{statement['total_fen'] / 100:.2f}")
-            for line in statement["line_items"]:
-                _say(f"    {line['kind']:12s} {line['plate'] or '':10s} ¥{line['amount_fen'] / 100:6.2f}  "
+        lines = [row for row in rows if row["contract_id"] == contract_id]
+        if lines:
+            total = sum(int(line["amount_fen"]) for line in lines)
+            _say(f"statement {lines[0]['statement_id']} (preview): total ¥{total / 100:.2f}")
+            for line in lines:
+                _say(f"    {line['kind']:12s} {line['plate']:10s} ¥{int(line['amount_fen']) / 100:6.2f}  "
                      f"usage {line['usage_periods']} period(s), overstay {line['overstay_periods']}")
-    _say(f"CSV: {stack.workdir / f'statements-{month}.csv'}")
+    _say(f"CSV: {path}")
 
 
 def _banner(stack: Stack, token: str) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,7 @@ from central.contracts.service import ContractRules
 from central.core.config import Settings
 from central.core.security import Principal, Role, principal_for
 from central.distribution.bundles import Signer
+from central.listing import Page, PageRequest
 from central.payments import PaymentService
 from shared import Clock
 
@@ -41,12 +42,31 @@ StateDep = Annotated[AppState, Depends(get_state)]
 
 
 def get_session(state: StateDep) -> Iterator[Session]:
-    """One transaction per request: committed when the route returns, rolled back on error."""
+    """One transaction per request: committed when the route returns, BEFORE the response is sent
+    (scope="function"), so a client acting on a 201 finds the row; rolled back on error."""
     with state.database.transaction() as session:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+Limit = Annotated[int, Query(ge=1, le=10_000, description="rows at most (bounded by api.page_max)")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="rows skipped")]
+
+
+def get_page(state: StateDep, limit: Limit = 100, offset: Offset = 0) -> PageRequest:
+    return PageRequest(limit, offset).bounded(state.settings.api.page_max)
+
+
+PageDep = Annotated[PageRequest, Depends(get_page)]
+TOTAL_HEADER = "X-Total-Count"
+
+
+def page_body(response: Response, page: Page[Any]) -> list[Any]:
+    """A list route's body: the page's rows; the count of all matching rows goes in X-Total-Count."""
+    response.headers[TOTAL_HEADER] = str(page.total)
+    return page.items
 
 
 def get_now(state: StateDep) -> datetime:

@@ -20,12 +20,15 @@ from central.api.deps import AppState
 from central.api.routes import (
     admin,
     billing,
+    blacklist,
+    calendar,
     console,
     contracts,
     docs,
     events,
     gates,
     health,
+    own_vehicles,
     payments,
     reports,
     resident,
@@ -41,6 +44,7 @@ from central.enforcement import scheduler as enforcement
 from central.errors import (
     BillingError,
     BrokerUnavailableError,
+    CalendarError,
     CentralError,
     ConflictError,
     ForbiddenError,
@@ -81,7 +85,8 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, background: bool =
                   docs_url=None, redoc_url=None, openapi_url=f"{API_PREFIX}/openapi.json")
     app.state.central = state
     app.state.payments = payment_service_from_settings(settings, clock)  # orders set .orders
-    for module in (sites, contracts, events, gates, admin, health, billing, reports, payments):
+    for module in (sites, contracts, events, gates, admin, own_vehicles, blacklist, calendar, health, billing,
+                   reports, payments):
         app.include_router(module.router, prefix=API_PREFIX)
     _add_error_handlers(app)
     install_web(app, settings, database, clock)  # page state, static files, headers, refusal pages
@@ -119,6 +124,7 @@ _STATUS: list[tuple[type[Exception], int]] = [
     (NotFoundError, 404), (ForbiddenError, 403), (ConflictError, 409), (BrokerUnavailableError, 503),
     (CentralError, 400), (PlateError, 422), (IntegrityError, 409), (DataError, 422),
     (BillingError, 422),  # a month such as 2026-13 passes the route's pattern, not Month
+    (CalendarError, 422),
 ]
 
 

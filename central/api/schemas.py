@@ -15,6 +15,8 @@ from shared import ID_PATTERN, ContractStatus, TimeWindow, parse_plate
 
 Id = Annotated[str, Field(pattern=ID_PATTERN, description="lowercase id, safe in topics and URLs")]
 Fen = Annotated[int, Field(ge=0, le=100_000_000, description="money in fen (1/100 yuan)")]
+Spaces = Annotated[int, Field(ge=0, le=100_000, description="parking spaces")]
+Minutes = Annotated[int, Field(ge=1, le=24 * 60, description="minutes")]
 
 
 class _In(BaseModel):
@@ -30,6 +32,12 @@ class InstitutionIn(_In):
     name: str = Field(min_length=1, max_length=200)
 
 
+def _known_zone(value: str) -> str:
+    from shared import SiteInfo
+
+    return SiteInfo(site_id="x", timezone=value, shared_capacity=0).timezone
+
+
 class SiteIn(_In):
     id: Id
     institution_id: Id
@@ -38,14 +46,36 @@ class SiteIn(_In):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     timezone: str = Field(default="Asia/Shanghai", max_length=64)
-    shared_capacity: int = Field(ge=0, le=100_000)
+    shared_capacity: Spaces = Field(description="spaces shared with contract holders off-peak")
+    total_spaces: Spaces | None = Field(default=None, description="all spaces; default shared + reserved")
+    reserved_spaces: Spaces = Field(default=0, description="spaces kept for the institution's own vehicles")
+    hourly_rate_fen: Fen = Field(default=0, description="the hourly rate: products' overstay default")
+    refund_unused: bool = Field(default=True, description="give back the fee of unused days on cancellation")
 
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        from shared import SiteInfo
+        return _known_zone(value)
 
-        return SiteInfo(site_id="x", timezone=value, shared_capacity=0).timezone
+
+class SiteChangeIn(_In):
+    """Only the fields given change."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    address: str | None = Field(default=None, max_length=300)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    timezone: str | None = Field(default=None, max_length=64)
+    shared_capacity: Spaces | None = None
+    total_spaces: Spaces | None = None
+    reserved_spaces: Spaces | None = None
+    hourly_rate_fen: Fen | None = None
+    refund_unused: bool | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        return value if value is None else _known_zone(value)
 
 
 class SiteOut(_Out):
@@ -57,6 +87,11 @@ class SiteOut(_Out):
     lon: float
     timezone: str
     shared_capacity: int
+    total_spaces: int
+    reserved_spaces: int
+    hourly_rate_fen: int
+    refund_unused: bool
+    closed_at: datetime | None
 
 
 class ProductIn(_In):
@@ -66,13 +101,30 @@ class ProductIn(_In):
     windows: list[TimeWindow] = Field(min_length=1, max_length=14)
     min_stay_minutes: int = Field(default=60, ge=0, le=24 * 60)
     grace_minutes: int = Field(default=DEFAULT_GRACE_MINUTES, ge=0, le=24 * 60)
-    quota: int = Field(ge=0, le=100_000)
+    quota: Spaces = Field(description="contracts it may sell; at most the site's shared spaces")
     monthly_fee_fen: Fen = 0
     usage_rate_fen: Fen = 0
-    usage_period_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    usage_period_minutes: Minutes = 60
     daily_cap_fen: Fen | None = None
-    overstay_rate_fen: Fen = 0
-    overstay_period_minutes: int = Field(default=DEFAULT_OVERSTAY_PERIOD_MINUTES, ge=1, le=24 * 60)
+    overstay_rate_fen: Fen | None = Field(default=None, description="default: the site's hourly rate")
+    overstay_period_minutes: Minutes = DEFAULT_OVERSTAY_PERIOD_MINUTES
+    refund_unused: bool = Field(default=True, description="give back the fee of unused days on cancellation")
+
+
+class ProductChangeFieldsIn(_In):
+    """Only the fields given change; prices apply to contracts signed from now on."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    quota: Spaces | None = None
+    on_sale: bool | None = None
+    refund_unused: bool | None = None
+    grace_minutes: int | None = Field(default=None, ge=0, le=24 * 60)
+    monthly_fee_fen: Fen | None = None
+    usage_rate_fen: Fen | None = None
+    usage_period_minutes: Minutes | None = None
+    daily_cap_fen: Fen | None = Field(default=None, description="send null to remove the cap")
+    overstay_rate_fen: Fen | None = None
+    overstay_period_minutes: Minutes | None = None
 
 
 class ProductOut(_Out):
@@ -90,7 +142,9 @@ class ProductOut(_Out):
     overstay_rate_fen: int
     overstay_period_minutes: int
     on_sale: bool
-    places_left: int | None = None
+    refund_unused: bool
+    closed_at: datetime | None = None
+    places_left: int | None = Field(default=None, description="contracts it can still take (site-wide)")
 
 
 class GateIn(_In):
@@ -151,6 +205,12 @@ class ProductChangeIn(_In):
     product_id: str = Field(min_length=1, max_length=64)
 
 
+class CancelIn(_In):
+    effective_on: date | None = Field(default=None, description="site-local day the cancellation takes "
+                                                                "effect, its last billed day: today by "
+                                                                "default; staff may backdate it")
+
+
 class ContractOut(_Out):
     id: str
     site_id: str
@@ -163,6 +223,15 @@ class ContractOut(_Out):
     version: int
     created_at: datetime
     updated_at: datetime
+    cancelled_at: datetime | None = Field(description="when the cancellation was recorded")
+    ends_on: date | None = Field(description="the day a cancellation took effect: its last billed day")
+    monthly_fee_fen: int = Field(description="the tariff it was signed at, in fen")
+    usage_rate_fen: int
+    usage_period_minutes: int
+    daily_cap_fen: int | None
+    overstay_rate_fen: int
+    overstay_period_minutes: int
+    grace_minutes: int
 
 
 class EventOut(_Out):
@@ -195,10 +264,35 @@ class StayOut(_Out):
     status: StayStatus
 
 
+class ViolationOut(_Out):
+    id: int
+    stay_id: int
+    site_id: str
+    contract_id: str | None
+    plate: str
+    deadline: datetime
+    at: datetime = Field(description="deadline + grace: when the overstay began to count")
+    recorded_at: datetime
+
+
 class NearbySite(BaseModel):
     site: SiteOut
     distance_m: float
     products: list[ProductOut]
+    places_left: int = Field(description="contracts the site can still take, whatever the product")
+    free_tonight: int = Field(description="shared places free now (docs/central.md)")
+
+
+class SharedPlacesOut(BaseModel):
+    """Free shared places = shared spaces - contracts inside - max(0, own vehicles inside - reserved)."""
+
+    site_id: str
+    at: datetime
+    shared_spaces: int
+    contracts_inside: int
+    own_vehicles_inside: int
+    reserved_spaces: int
+    free: int
 
 
 class OccupancyNow(BaseModel):

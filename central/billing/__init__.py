@@ -11,12 +11,14 @@ from central.billing.statement import (
     StayRecord,
     build_statement,
     monthly_fee_line,
+    refund_line,
 )
 from central.billing.tariff import (
     Charge,
     ContractHours,
     Tariff,
     UsageDay,
+    charge_in_order,
     charge_seconds,
     charge_stay,
 )
@@ -26,5 +28,6 @@ from central.overstay import seconds_of
 __all__ = [
     "BillingError", "Charge", "ContractHours", "LineKind", "Month", "MonthError", "Statement",
     "StatementLine", "StayError", "StayRecord", "Tariff", "TariffError", "UsageDay",
-    "build_statement", "charge_seconds", "charge_stay", "monthly_fee_line", "seconds_of",
+    "build_statement", "charge_in_order", "charge_seconds", "charge_stay", "monthly_fee_line",
+    "refund_line", "seconds_of",
 ]

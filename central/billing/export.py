@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from datetime import datetime
 from pathlib import Path
+from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
@@ -28,23 +29,28 @@ def yuan(fen: int) -> str:
 
 def export_csv(conn: Connection, month: str, path: Path) -> int:
     """Write every line of ``month``'s statements to ``path``; returns the rows written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        return write_csv(conn, month, handle)
+
+
+def write_csv(conn: Connection, month: str, handle: TextIO) -> int:
+    """Write every line of ``month``'s statements to an open text stream; returns the rows written."""
     zones = {site_id: ZoneInfo(tz) for site_id, tz in conn.execute(select(Site.id, Site.timezone))}
     s, ln = StatementRecord, StatementLineRecord
     query = (select(s.id, s.contract_id, s.site_id, s.month, ln.position, ln.kind, ln.stay_id, ln.plate,
                     ln.entered, ln.exited, ln.usage_periods, ln.usage_fen, ln.overstay_periods,
                     ln.overstay_fen, ln.amount_fen, ln.note)
              .join(ln, ln.statement_id == s.id).where(s.month == month).order_by(s.id, ln.position))
-    path.parent.mkdir(parents=True, exist_ok=True)
     count = 0
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        out = csv.writer(handle)
-        out.writerow(HEADER)
-        for row in conn.execute(query).yield_per(10_000):
-            tz = zones.get(row.site_id, _UTC)
-            duration = "" if row.entered is None else (row.exited - row.entered) // 60
-            out.writerow((*row[:8], _local(row.entered, tz), _local(row.exited, tz), duration,
-                          *row[10:15], yuan(row.amount_fen), row.note))
-            count += 1
+    out = csv.writer(handle)
+    out.writerow(HEADER)
+    for row in conn.execute(query).yield_per(10_000):
+        tz = zones.get(row.site_id, _UTC)
+        duration = "" if row.entered is None else (row.exited - row.entered) // 60
+        out.writerow((*row[:8], _local(row.entered, tz), _local(row.exited, tz), duration,
+                      *row[10:15], yuan(row.amount_fen), row.note))
+        count += 1
     return count
 
 

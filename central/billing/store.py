@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Column, Connection, MetaData, Table, insert, select
+from sqlalchemy import Column, Connection, MetaData, Select, Table, func, insert, select
 
 from central.billing.models import StatementLineRecord, StatementRecord
 from central.billing.statement import Statement
 from central.db.bulk import insert_rows
+from central.listing import Page, PageRequest
 
 FLUSH_EVERY = 5_000  # statements per batch of INSERTs
 
@@ -92,3 +93,20 @@ def statement_rows(conn: Connection, month: str, contract_id: str | None = None,
         statements[line.statement_id]["line_items"].append(
             {k: v for k, v in line._asdict().items() if k != "statement_id"})
     return list(statements.values())
+
+
+def statement_page(conn: Connection, page: PageRequest, sites: Select[Any] | None, month: str | None = None,
+                   site_id: str | None = None, contract_id: str | None = None) -> Page[dict[str, Any]]:
+    """Issued statements (without lines) at ``sites`` (a subquery of site ids; None: all), newest month
+    first, and their total."""
+    query = select(StatementRecord)
+    for column, value in ((StatementRecord.month, month), (StatementRecord.site_id, site_id),
+                          (StatementRecord.contract_id, contract_id)):
+        if value is not None:
+            query = query.where(column == value)
+    if sites is not None:
+        query = query.where(StatementRecord.site_id.in_(sites))
+    total = conn.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = conn.execute(query.order_by(StatementRecord.month.desc(), StatementRecord.id)
+                        .limit(page.limit).offset(page.offset))
+    return Page([{**row._asdict(), "line_items": []} for row in rows], total, page.limit, page.offset)

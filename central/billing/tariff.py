@@ -1,4 +1,4 @@
-"""What one stay costs: usage inside the contract's windows, overstay after the deadline.
+"""What stays cost: usage inside the contract's windows, overstay after the deadline.
 
 Pure and I/O-free; every amount is an integer number of fen (分). The rules,
 written out in docs/billing.md:
@@ -9,16 +9,20 @@ written out in docs/billing.md:
   date on which the window occurrence holding it starts (the night of 19:00 to
   07:30 starting on the 30th is the 30th's, midnight does not split it). Where
   two occurrences overlap, the earlier-starting one holds the overlap.
-- Per billing day: started periods = ceil(seconds / period), amount = periods x
-  rate, then the daily cap, if any.
+- Per billing day, over ALL the contract's stays of that day: started periods =
+  ceil(seconds / period), amount = periods x rate, then the daily cap, if any. A
+  car that leaves at 21:30 and comes back at 22:00 pays one night, rounded once and
+  capped once. Each stay's line carries its share: what the day costs with it minus
+  what it cost with the stays that entered before it (``charge_in_order``).
 - Overstay: the seconds ``central.overstay`` counts (the whole time from the
   deadline, once the car is last seen past deadline + grace), in started overstay
-  periods at the overstay rate, with no cap.
+  periods at the overstay rate, per stay, with no cap.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -133,13 +137,13 @@ def _occurrences(window_set: _WindowSet, first: date, last: date) -> tuple[tuple
 
 @dataclass(frozen=True, slots=True)
 class UsageDay:
-    """The usage of one billing day."""
+    """A stay's usage on one billing day: its seconds, and its share of the day's periods and amount."""
 
     day: date
     seconds: int
     periods: int
     amount_fen: int
-    capped: bool
+    capped: bool  # the day, with this stay, reached the daily cap
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,16 +181,36 @@ def charge_stay(
 
 def charge_seconds(tariff: Tariff, hours: ContractHours, entered: int, until: int,
                    deadline: int | None) -> Charge:
-    """``charge_stay`` on POSIX seconds: what bulk billing calls, a million times a month."""
+    """``charge_stay`` on POSIX seconds, for a stay alone on its billing days."""
+    return _charge(tariff, hours, entered, until, deadline, {})
+
+
+def charge_in_order(tariff: Tariff, hours: ContractHours,
+                    stays: Sequence[tuple[int, int, int | None]]) -> list[Charge]:
+    """The charges of one contract's stays (entered, until, deadline in POSIX seconds), given in the
+    order they entered: each billing day is rounded and capped once over all of them, and each
+    stay's usage is what its days cost with it minus what they cost before it."""
+    used: dict[date, int] = {}
+    return [_charge(tariff, hours, entered, until, deadline, used) for entered, until, deadline in stays]
+
+
+def _charge(tariff: Tariff, hours: ContractHours, entered: int, until: int, deadline: int | None,
+            used: dict[date, int]) -> Charge:
+    """One stay's charge on top of the seconds already ``used`` per billing day (updated)."""
     if until < entered:
         raise StayError(f"stay ends at {_iso(until)}, before its entry at {_iso(entered)}")
     usage_end = until if deadline is None else min(until, deadline)
     days = []
     seconds_in = periods_in = fen = 0
     for day, seconds in _usage_by_day(hours, entered, usage_end).items():
-        usage = UsageDay(day, seconds, *tariff.usage_fen(seconds))
-        days.append(usage)
-        seconds_in, periods_in, fen = seconds_in + seconds, periods_in + usage.periods, fen + usage.amount_fen
+        before = used.get(day, 0)
+        used[day] = before + seconds
+        periods, amount, capped = tariff.usage_fen(before + seconds)
+        if before:
+            periods_before, amount_before, _ = tariff.usage_fen(before)
+            periods, amount = periods - periods_before, amount - amount_before
+        days.append(UsageDay(day, seconds, periods, amount, capped))
+        seconds_in, periods_in, fen = seconds_in + seconds, periods_in + periods, fen + amount
     over_seconds = overstay_seconds(deadline, tariff.grace_minutes, until)
     over_periods = _started(over_seconds, tariff.overstay_period_minutes * 60)
     return Charge(tuple(days), over_seconds, over_periods, over_periods * tariff.overstay_rate_fen,

@@ -22,6 +22,7 @@ COMMANDS = (
     "central.cli.users",
     "central.cli.broker",
     "central.cli.bundles",
+    "central.cli.calendar",
     "central.billing.cli",
 )
 

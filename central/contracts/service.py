@@ -1,9 +1,11 @@
-"""Signing and changing contracts: validity, capacity, and a new bundle on every change.
+"""Signing and changing contracts: validity, capacity, one contract per plate, a new bundle on every change.
 
-Capacity holds under concurrency: the product row is locked (``SELECT ... FOR
-UPDATE`` on PostgreSQL; SQLite transactions are single-writer from BEGIN) before
-the active contracts are counted, so two signings for the last place cannot both
-see it free.
+Signing, reinstating and moving a contract lock the site row first
+(``capacity.lock_site``), so the capacity count and the one-plate-per-site check see
+every other signing for that site committed or not started. A contract keeps the
+tariff its product had when it was signed (price changes apply to new contracts).
+Cancelling records when and the day it takes effect: nothing is billed after that day
+(docs/billing.md).
 """
 
 from __future__ import annotations
@@ -14,14 +16,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central import db
-from central.core.config import capacity_limit
-from central.core.security import Principal, Role
+from central.contracts.capacity import check_place_free, lock_site
+from central.core.security import Principal, Role, visible_site_ids
 from central.distribution.bundles import Signer, issue_bundle
-from central.errors import CapacityError, ConflictError, ForbiddenError, NotFoundError
+from central.errors import ConflictError, ForbiddenError, NotFoundError
+from central.listing import Page, PageRequest, page_of
 from shared import ContractStatus
 
 logger = logging.getLogger(__name__)
@@ -46,23 +49,18 @@ def local_today(site: db.Site, now: datetime) -> date:
     return now.astimezone(ZoneInfo(site.timezone)).date()
 
 
-def active_count(session: Session, product_id: str, today: date) -> int:
-    return session.scalar(select(func.count()).select_from(db.Contract).where(
-        db.Contract.product_id == product_id, db.Contract.status == ContractStatus.ACTIVE.value,
-        db.Contract.valid_to >= today)) or 0
+def tariff_columns(product: db.Product) -> dict[str, int | None]:
+    """The product's current prices, as a new contract keeps them."""
+    return {name: getattr(product, name) for name in db.TARIFF_COLUMNS}
 
 
-def _locked_product(session: Session, product_id: str) -> db.Product:
-    product = session.scalars(select(db.Product).where(db.Product.id == product_id).with_for_update()).first()
+def _product_for_sale(session: Session, product_id: str) -> tuple[db.Product, db.Site]:
+    product = session.get(db.Product, product_id)
     if product is None:
         raise NotFoundError("product", product_id)
-    return product
-
-
-def _check_capacity(session: Session, product: db.Product, today: date, rules: ContractRules) -> None:
-    limit = capacity_limit(product.quota, rules.oversubscription)
-    if active_count(session, product.id, today) >= limit:
-        raise CapacityError(f"product {product.id} is full ({limit} active contracts)")
+    site = lock_site(session, product.site_id)
+    session.refresh(product)  # as committed before the lock was granted
+    return product, site
 
 
 def _check_validity(request: SignRequest, today: date, rules: ContractRules) -> None:
@@ -74,15 +72,24 @@ def _check_validity(request: SignRequest, today: date, rules: ContractRules) -> 
         raise ConflictError(f"a contract may last at most {rules.max_validity_days} days")
 
 
-def _check_plates_free(session: Session, site_id: str, request: SignRequest, exclude: str = "") -> None:
-    for plate in request.plates:
+def _check_plates_free(session: Session, site_id: str, plates: tuple[str, ...], first: date, last: date,
+                       now: datetime) -> None:
+    """One contract per plate per site at a time; no contract for a blacklisted or an own vehicle."""
+    for plate in plates:
         clash = session.scalars(select(db.Contract.id).where(
-            db.Contract.site_id == site_id, db.Contract.id != exclude,
+            db.Contract.site_id == site_id,
             db.Contract.status != ContractStatus.CANCELLED.value,
             db.Contract.plates.contains(f"|{plate}|"),
-            db.Contract.valid_from <= request.valid_to, db.Contract.valid_to >= request.valid_from)).first()
+            db.Contract.valid_from <= last, db.Contract.valid_to >= first)).first()
         if clash is not None:
             raise ConflictError(f"plate {plate} already holds contract {clash} at this site")
+        if session.scalars(select(db.OwnVehicle.id).where(
+                db.OwnVehicle.site_id == site_id, db.OwnVehicle.plate == plate)).first() is not None:
+            raise ConflictError(f"plate {plate} is one of the institution's own vehicles at this site")
+        banned = session.scalars(select(db.BlacklistEntry).where(
+            db.BlacklistEntry.site_id == site_id, db.BlacklistEntry.plate == plate)).first()
+        if banned is not None and (banned.until is None or banned.until > now):
+            raise ConflictError(f"plate {plate} is blacklisted at this site: {banned.reason}")
 
 
 def _holder(session: Session, principal: Principal, request: SignRequest) -> str:
@@ -96,25 +103,29 @@ def _holder(session: Session, principal: Principal, request: SignRequest) -> str
     return request.resident_id
 
 
-def sign_contract(session: Session, principal: Principal, request: SignRequest, signer: Signer,
-                  rules: ContractRules, now: datetime) -> db.Contract:
-    product = _locked_product(session, request.product_id)
-    site = session.get(db.Site, product.site_id)
-    assert site is not None
-    if principal.role is not Role.RESIDENT and not principal.may_manage_site(site):
-        raise ForbiddenError(f"not allowed to sign at site {site.id}")
+def _check_on_sale(site: db.Site, product: db.Product) -> None:
+    if site.closed_at is not None:
+        raise ConflictError(f"site {site.id} is closed")
     if not product.on_sale:
         raise ConflictError(f"product {product.id} is not on sale")
+
+
+def sign_contract(session: Session, principal: Principal, request: SignRequest, signer: Signer,
+                  rules: ContractRules, now: datetime) -> db.Contract:
+    product, site = _product_for_sale(session, request.product_id)
+    if principal.role is not Role.RESIDENT and not principal.may_manage_site(site):
+        raise ForbiddenError(f"not allowed to sign at site {site.id}")
+    _check_on_sale(site, product)
     holder = _holder(session, principal, request)
     today = local_today(site, now)
     _check_validity(request, today, rules)
-    _check_plates_free(session, site.id, request)
-    _check_capacity(session, product, today, rules)
+    _check_plates_free(session, site.id, request.plates, request.valid_from, request.valid_to, now)
+    check_place_free(session, site, product, today, rules.oversubscription)
     contract = db.Contract(
         id=f"c-{uuid.uuid4().hex[:16]}", site_id=site.id, product_id=product.id, resident_id=holder,
         plates=db.plates_column(list(request.plates)), valid_from=request.valid_from,
         valid_to=request.valid_to, status=ContractStatus.ACTIVE.value, version=1,
-        created_at=now, updated_at=now)
+        created_at=now, updated_at=now, **tariff_columns(product))
     session.add(contract)
     session.flush()
     issue_bundle(session, site.id, signer, now)
@@ -141,42 +152,96 @@ _TRANSITIONS = {
 
 
 def change_status(session: Session, principal: Principal, contract_id: str, action: str, signer: Signer,
-                  rules: ContractRules, now: datetime) -> db.Contract:
+                  rules: ContractRules, now: datetime, effective_on: date | None = None) -> db.Contract:
+    """cancel, suspend or reinstate; ``effective_on`` is a cancellation's day (default: today, site-local)."""
     allowed_from, target, roles = _TRANSITIONS[action]
     contract, site = visible_contract(session, principal, contract_id)
     if principal.role not in roles:
         raise ForbiddenError(f"role {principal.role} may not {action} a contract")
-    if target is ContractStatus.ACTIVE:  # lock the product before re-reading the contract
-        product = _locked_product(session, contract.product_id)
+    if target is ContractStatus.ACTIVE:  # lock the site before re-reading the contract
+        site = lock_site(session, site.id)
         contract, site = visible_contract(session, principal, contract_id, lock=True)
     if contract.status not in allowed_from:
         raise ConflictError(f"cannot {action} a contract that is {contract.status}")
     if target is ContractStatus.ACTIVE:
-        _check_capacity(session, product, local_today(site, now), rules)
+        product = session.get_one(db.Product, contract.product_id)
+        check_place_free(session, site, product, local_today(site, now), rules.oversubscription)
+    if target is ContractStatus.CANCELLED:
+        _record_cancellation(principal, contract, site, effective_on, now)
     _bump(contract, now, status=target.value)
     issue_bundle(session, site.id, signer, now)
     logger.info("contract %s: %s", contract.id, action)
     return contract
 
 
+def _record_cancellation(principal: Principal, contract: db.Contract, site: db.Site,
+                         effective_on: date | None, now: datetime) -> None:
+    """The day a cancellation takes effect is the contract's last: today, or earlier (staff only)."""
+    today = local_today(site, now)
+    day = today if effective_on is None else effective_on
+    if day > today:
+        raise ConflictError(f"effective_on {day}: a cancellation takes effect today ({today}) or earlier")
+    if day < today and principal.role is Role.RESIDENT:
+        raise ForbiddenError("a resident's cancellation takes effect today; ask the operator to backdate it")
+    signed_on = local_today(site, contract.created_at)
+    if day < signed_on:
+        raise ConflictError(f"effective_on {day} is before the contract was signed ({signed_on})")
+    contract.cancelled_at = now
+    contract.ends_on = day
+
+
 def change_product(session: Session, principal: Principal, contract_id: str, product_id: str,
                    signer: Signer, rules: ContractRules, now: datetime) -> db.Contract:
+    """Move a contract to another product of its site; it takes that product's current tariff."""
     principal.require(Role.ADMIN, Role.OPERATOR)
-    product = _locked_product(session, product_id)
+    contract, site = visible_contract(session, principal, contract_id)
+    site = lock_site(session, site.id)
     contract, site = visible_contract(session, principal, contract_id, lock=True)
+    product = session.get(db.Product, product_id)
+    if product is None:
+        raise NotFoundError("product", product_id)
     if product.site_id != contract.site_id:
         raise ConflictError("a contract moves only to a product of the same site")
     if contract.status == ContractStatus.CANCELLED.value:
         raise ConflictError("cannot change the product of a cancelled contract")
     if contract.product_id != product.id and contract.status == ContractStatus.ACTIVE.value:
-        _check_capacity(session, product, local_today(site, now), rules)
-    _bump(contract, now, product_id=product.id)
+        check_place_free(session, site, product, local_today(site, now), rules.oversubscription,
+                         moving_within_site=True)
+    _bump(contract, now, product_id=product.id, **tariff_columns(product))
     issue_bundle(session, site.id, signer, now)
     return contract
 
 
-def _bump(contract: db.Contract, now: datetime, **changes: str) -> None:
+def _bump(contract: db.Contract, now: datetime, **changes: object) -> None:
     for name, value in changes.items():
         setattr(contract, name, value)
     contract.version += 1
     contract.updated_at = now
+
+
+@dataclass(frozen=True)
+class ContractFilter:
+    site_id: str | None = None
+    product_id: str | None = None
+    resident_id: str | None = None
+    plate: str | None = None  # normalised
+    status: ContractStatus | None = None
+
+
+def list_contracts(session: Session, principal: Principal, page: PageRequest,
+                   where: ContractFilter = ContractFilter()) -> Page[db.Contract]:
+    """Contracts the caller may see (residents: their own; operators: their institution's), oldest first."""
+    query = select(db.Contract).order_by(db.Contract.created_at, db.Contract.id)
+    if principal.role is Role.RESIDENT:
+        query = query.where(db.Contract.resident_id == principal.resident_id)
+    elif (sites := visible_site_ids(principal)) is not None:
+        query = query.where(db.Contract.site_id.in_(sites))
+    for column, value in ((db.Contract.site_id, where.site_id), (db.Contract.product_id, where.product_id),
+                          (db.Contract.resident_id, where.resident_id)):
+        if value is not None:
+            query = query.where(column == value)
+    if where.plate is not None:
+        query = query.where(db.Contract.plates.contains(f"|{where.plate}|", autoescape=True))
+    if where.status is not None:
+        query = query.where(db.Contract.status == where.status.value)
+    return page_of(session, query, page)

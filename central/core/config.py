@@ -8,7 +8,6 @@ the built-in development secrets are refused unless ``environment: development``
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -153,7 +152,8 @@ class IngestSettings(_Section):
 
 class ContractSettings(_Section):
     oversubscription: float = Field(default=1.0, ge=1.0, le=5.0,
-                                    description="active contracts may reach quota x this factor")
+                                    description="active contracts may reach a site's shared spaces (and "
+                                                "a product's quota) x this factor")
     max_validity_days: int = Field(default=366, ge=1, le=3 * 366, description="longest contract")
 
 
@@ -337,8 +337,3 @@ def _describe(exc: ValidationError) -> str:
         shown = "" if secret or isinstance(value, dict | list | tuple) else f" (got {value!r:.80})"
         lines.append(f"{field}: {error['msg']}{shown}")
     return "invalid settings: " + "; ".join(lines)
-
-
-def capacity_limit(quota: int, factor: float) -> int:
-    """Active contracts a product may hold: quota x oversubscription, rounded down."""
-    return math.floor(quota * factor + 1e-9)

@@ -7,8 +7,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from central import db
@@ -42,6 +43,13 @@ class Principal:
         if self.role is Role.RESIDENT:
             return contract.resident_id == self.resident_id
         return self.may_manage_site(site)
+
+
+def visible_site_ids(principal: Principal) -> Select[Any] | None:
+    """A subquery of the sites the caller manages, or None for an admin (all sites)."""
+    if principal.role is Role.ADMIN:
+        return None
+    return select(db.Site.id).where(db.Site.institution_id == (principal.institution_id or ""))
 
 
 def hash_token(token: str) -> str:

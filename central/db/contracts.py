@@ -32,9 +32,18 @@ class Resident(Base):
     created_at: Mapped[datetime]
 
 
+# The product's prices a contract keeps from its signing on (the names of billing's Tariff fields).
+TARIFF_COLUMNS = ("monthly_fee_fen", "usage_rate_fen", "usage_period_minutes", "daily_cap_fen",
+                  "overstay_rate_fen", "overstay_period_minutes", "grace_minutes")
+
+
 class Contract(Base):
+    """A resident's contract. Its tariff columns are a copy of the product's prices at signing:
+    a later price change applies to new contracts only."""
+
     __tablename__ = "contracts"
-    __table_args__ = (Index("ix_contracts_product_status", "product_id", "status"),)
+    __table_args__ = (Index("ix_contracts_product_status", "product_id", "status"),
+                      Index("ix_contracts_site_status", "site_id", "status"))
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
@@ -45,12 +54,26 @@ class Contract(Base):
     valid_to: Mapped[date] = mapped_column(Date)  # inclusive
     status: Mapped[str] = mapped_column(String(16), default="active")  # shared.ContractStatus
     version: Mapped[int] = mapped_column(Integer, default=1)
+    monthly_fee_fen: Mapped[int] = mapped_column(Integer)
+    usage_rate_fen: Mapped[int] = mapped_column(Integer)
+    usage_period_minutes: Mapped[int] = mapped_column(Integer)
+    daily_cap_fen: Mapped[int | None] = mapped_column(Integer)
+    overstay_rate_fen: Mapped[int] = mapped_column(Integer)
+    overstay_period_minutes: Mapped[int] = mapped_column(Integer)
+    grace_minutes: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    cancelled_at: Mapped[datetime | None]  # when the cancellation was recorded
+    ends_on: Mapped[date | None] = mapped_column(Date)  # a cancelled contract's last day (site-local)
 
     @property
     def plate_list(self) -> list[str]:
         return [p for p in self.plates.split("|") if p]
+
+    @property
+    def last_day(self) -> date:
+        """The last day the contract applies: its valid_to, or the day its cancellation took effect."""
+        return self.valid_to if self.ends_on is None else min(self.valid_to, self.ends_on)
 
 
 def plates_column(plates: list[str]) -> str:

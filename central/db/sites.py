@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column
 
 from central.db.base import Base
@@ -20,7 +21,16 @@ class Institution(Base):
     created_at: Mapped[datetime]
 
 
+def _all_spaces(context: DefaultExecutionContext) -> int:
+    """A site inserted without its total: its shared and reserved spaces are all it has."""
+    values: dict[str, Any] = context.get_current_parameters()  # type: ignore[no-untyped-call]
+    return int(values["shared_capacity"]) + int(values.get("reserved_spaces") or 0)
+
+
 class Site(Base):
+    """A car park. Spaces: ``total_spaces`` >= ``shared_capacity`` (open to contract holders
+    off-peak) + ``reserved_spaces`` (kept for the institution's own vehicles at night)."""
+
     __tablename__ = "sites"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # also in MQTT topics
@@ -30,8 +40,13 @@ class Site(Base):
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
-    shared_capacity: Mapped[int] = mapped_column(Integer)
+    shared_capacity: Mapped[int] = mapped_column(Integer)  # the shared spaces
+    total_spaces: Mapped[int] = mapped_column(Integer, default=_all_spaces)
+    reserved_spaces: Mapped[int] = mapped_column(Integer, default=0)
+    hourly_rate_fen: Mapped[int] = mapped_column(Integer, default=0)  # a product's default overstay rate
+    refund_unused: Mapped[bool] = mapped_column(Boolean, default=True)  # docs/billing.md, cancellation
     created_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]  # closed: nothing sold here, hidden from residents
 
 
 class Gate(Base):
@@ -53,7 +68,10 @@ class Gate(Base):
 
 
 class Product(Base):
-    """What a site sells: windows, stay rules, quota and prices (money in integer fen)."""
+    """What a site sells: windows, stay rules, quota and prices (money in integer fen).
+
+    The prices are those of new orders: a contract keeps the tariff it was signed at
+    (``Contract``'s tariff columns)."""
 
     __tablename__ = "products"
 
@@ -71,4 +89,6 @@ class Product(Base):
     overstay_rate_fen: Mapped[int] = mapped_column(Integer, default=0)
     overstay_period_minutes: Mapped[int] = mapped_column(Integer, default=DEFAULT_OVERSTAY_PERIOD_MINUTES)
     on_sale: Mapped[bool] = mapped_column(Boolean, default=True)
+    refund_unused: Mapped[bool] = mapped_column(Boolean, default=True)  # docs/billing.md, cancellation
     created_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]  # closed for good: never on sale again

@@ -38,11 +38,10 @@ SuspendContract = Callable[[Session, str, datetime], None]
 def watched_stays(session: Session, now: datetime, lookback: timedelta,
                   default_grace: int) -> list[WatchedStay]:
     """Open stays with a deadline, and stays closed within ``lookback`` after theirs."""
-    query = (
+    query = (  # the grace a contract was signed with: billing charges overstay by the same one
         select(db.Stay.id, db.Stay.site_id, db.Stay.plate, db.Stay.contract_id, db.Stay.entered_at,
-               db.Stay.deadline, db.Stay.exited_at, db.Product.grace_minutes)
+               db.Stay.deadline, db.Stay.exited_at, db.Contract.grace_minutes)
         .outerjoin(db.Contract, db.Contract.id == db.Stay.contract_id)
-        .outerjoin(db.Product, db.Product.id == db.Contract.product_id)
         .where(db.Stay.deadline.is_not(None), db.Stay.entered_at.is_not(None))
         .where(or_(db.Stay.status == StayStatus.OPEN,
                    (db.Stay.exited_at > now - lookback) & (db.Stay.exited_at > db.Stay.deadline)))

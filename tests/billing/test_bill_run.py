@@ -18,7 +18,8 @@ from tests.billing.helpers import local
 from tests.support.seeded import Seeded, add_stay
 
 NOV, DEC = Month(2026, 11), Month(2026, 12)
-NOW = datetime(2026, 12, 1, 2, tzinfo=UTC)
+NOW = datetime(2026, 12, 1, 2, tzinfo=UTC)  # November has ended in Shanghai
+LATER = datetime(2027, 2, 1, 2, tzinfo=UTC)  # December and January too
 
 
 def test_bill_stores_statements_and_a_second_run_changes_nothing(db: Database, seeded: Seeded) -> None:
@@ -45,13 +46,13 @@ def test_late_stay_and_corrected_exit_become_adjustments_next_month(db: Database
     with db.transaction() as session:
         session.get_one(Stay, corrected).exited_at = local("2026-11-04 07:00")
     assert bill_month(db, NOV, NOW).statements == 0  # November is never rewritten
-    december = bill_month(db, DEC, NOW)
+    december = bill_month(db, DEC, LATER)
     with db.transaction() as session:
         (statement,) = statement_rows(session.connection(), "2026-12")
     adjustments = [i for i in statement["line_items"] if i["kind"] == "adjustment"]
     assert sorted(i["amount_fen"] for i in adjustments) == [-(3000 + 1000) + 3000, 1000]
     assert december.total_fen == 30000 + 1000 - 1000
-    assert bill_month(db, Month(2027, 1), NOW).lines == 0  # nothing billed twice
+    assert bill_month(db, Month(2027, 1), LATER).lines == 0  # nothing billed twice
 
 
 def test_csv_export(db: Database, seeded: Seeded, tmp_path: Path) -> None:

@@ -68,12 +68,12 @@ class Api:
         return {"Authorization": f"Bearer {response.json()['token']}"}
 
     def seed_site(self, site: str = "s1", quota: int = 2, lat: float = 31.2304,
-                  lon: float = 121.4737) -> None:
+                  lon: float = 121.4737, shared_capacity: int = 10) -> None:
         if self.post("/institutions", {"id": "inst1", "name": "Hospital"}).status_code not in (201, 409):
             raise AssertionError("institution")
         for path, body in (
             ("/sites", {"id": site, "institution_id": "inst1", "name": f"Site {site}", "lat": lat,
-                        "lon": lon, "shared_capacity": 10}),
+                        "lon": lon, "shared_capacity": shared_capacity}),
             ("/products", {"id": f"{site}-nights", "site_id": site, "name": "Nights", "windows": NIGHTS,
                            "quota": quota, "monthly_fee_fen": 30000, "overstay_rate_fen": 500}),
             ("/gates", {"site_id": site, "gate_id": "g1"}),

@@ -6,14 +6,31 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
+from sqlalchemy import select
 
 from central import db
-from shared import Direction, GateEvent, Outcome, Reason, encode_message
+from central.contracts.service import ContractRules, SignRequest, change_status, sign_contract
+from central.core.security import Principal, Role
+from central.db.migrate import upgrade_to_head
+from central.distribution.bundles import Signer
+from shared import (
+    ContractBundle,
+    Direction,
+    GateEvent,
+    Outcome,
+    Reason,
+    contracts_topic,
+    encode_message,
+    generate_private_key,
+    verify_bundle,
+)
 from tests.support.mosquitto import Broker
 
 T = TypeVar("T")
@@ -80,3 +97,66 @@ class GateClient:
     def close(self) -> None:
         self.client.disconnect()
         self.client.loop_stop()
+
+
+# -- a site with two products, signed through the services (contracts, capacity, calendar tests) -----
+
+NOW = datetime(2025, 3, 3, 4, 0, tzinfo=UTC)  # noon in Shanghai, a Monday
+ADMIN = Principal(Role.ADMIN)
+NIGHT_WINDOWS = [{"day_type": "working", "start": "19:00", "end": "07:30"},
+                 {"day_type": "rest", "start": "00:00", "end": "07:30", "end_day_offset": 1}]
+
+
+@dataclass
+class World:
+    """A migrated database with institution ``inst1``, site ``s1`` (``shared`` shared spaces) and the
+    products ``nights`` and ``weekends`` (quota ``quota`` each), residents r0..r9, a signer."""
+
+    database: db.Database
+    signer: Signer
+    rules: ContractRules
+    now: datetime = NOW
+
+    def request(self, plate: str, resident: str = "r0", product: str = "nights", days: int = 30,
+                start: date | None = None) -> SignRequest:
+        first = start or self.now.astimezone(ZoneInfo("Asia/Shanghai")).date()
+        return SignRequest(product, (plate,), first, first + timedelta(days=days), resident)
+
+    def sign(self, plate: str, resident: str = "r0", product: str = "nights", **kwargs: Any) -> db.Contract:
+        with self.database.transaction() as session:
+            request = self.request(plate, resident, product, **kwargs)
+            return sign_contract(session, ADMIN, request, self.signer, self.rules, self.now)
+
+    def change(self, contract_id: str, action: str, principal: Principal = ADMIN,
+               effective_on: date | None = None) -> db.Contract:
+        with self.database.transaction() as session:
+            return change_status(session, principal, contract_id, action, self.signer, self.rules, self.now,
+                                 effective_on)
+
+    def bundle(self, site_id: str = "s1") -> ContractBundle:
+        """The newest bundle queued for the site, verified."""
+        with self.database.transaction() as session:
+            payload = session.scalars(select(db.MqttOutbox.payload).where(
+                db.MqttOutbox.topic == contracts_topic(site_id)).order_by(db.MqttOutbox.id.desc())).first()
+        assert payload is not None
+        return verify_bundle(payload, {self.signer.key_id: self.signer.key.public_key()}, self.now)
+
+
+def build_world(url: str, shared: int = 4, quota: int = 3, oversubscription: float = 1.0,
+                reserved: int = 0) -> World:
+    upgrade_to_head(url)
+    database = db.Database(url, pool_size=10)
+    world = World(database, Signer("test-1", generate_private_key(), timedelta(days=7), timedelta(days=2)),
+                  ContractRules(oversubscription=oversubscription))
+    with database.transaction() as session:
+        session.add(db.Institution(id="inst1", name="Hospital", created_at=NOW))
+        session.flush()
+        session.add(db.Site(id="s1", institution_id="inst1", name="Site 1", lat=31.2, lon=121.4,
+                            shared_capacity=shared, reserved_spaces=reserved,
+                            total_spaces=shared + reserved + 5, created_at=NOW))
+        session.flush()
+        for product in ("nights", "weekends"):
+            session.add(db.Product(id=product, site_id="s1", name=product, windows=NIGHT_WINDOWS, quota=quota,
+                                   monthly_fee_fen=30000, created_at=NOW))
+        session.add_all(db.Resident(id=f"r{i}", display_name=f"r{i}", created_at=NOW) for i in range(10))
+    return world

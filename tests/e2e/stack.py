@@ -195,9 +195,11 @@ class Central:
         (self.workdir / "create-token.err").write_text(done.stderr)  # its log lines, for the secrets check
         return done.stdout.strip().splitlines()[-1]
 
-    def bill(self, month: str) -> subprocess.CompletedProcess[str]:
-        """``parking-central bill --month YYYY-MM``: the month's statements."""
+    def bill(self, month: str, preview: bool = False) -> subprocess.CompletedProcess[str]:
+        """``parking-central bill --month YYYY-MM [--preview]``: the month's statements (the preview's CSV
+        on stdout)."""
         return self.command("bill", "--month", month, "--no-progress",
+                            *(("--preview",) if preview else ()),
                             "--csv", str(self.workdir / f"statements-{month}.csv"))
 
     def command(self, *args: str) -> subprocess.CompletedProcess[str]:
@@ -327,6 +329,8 @@ class Gate:
         if not self.db.exists():
             return []
         with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=5) as conn:
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'events'").fetchone() is None:
+                return []  # the gate has made its file but not yet its tables
             rows = conn.execute("SELECT payload, delivered_at FROM events ORDER BY seq").fetchall()
         return [{**json.loads(payload), "delivered": delivered is not None} for payload, delivered in rows]
 

@@ -11,6 +11,7 @@ with ``parking-central bill`` and the stay's charge read from the statements API
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from datetime import datetime
 
@@ -70,13 +71,16 @@ def test_signed_contract_reaches_the_gate_and_the_car_makes_a_stay(
     assert gate.stop() == 0
 
     month = f"{datetime.now(SHANGHAI):%Y-%m}"
-    billed = central.bill(month)
+    refused = central.bill(month)  # the month has not ended: nothing is issued yet
+    assert refused.returncode == 2 and f"month {month} has not ended" in refused.stderr
+    billed = central.bill(month, preview=True)
     assert billed.returncode == 0, billed.stderr
-    statement = central.get(f"/billing/statements/{contract['id']}/{month}")
-    charged = [(line["stay_id"], line["plate"], line["usage_periods"], line["amount_fen"])
-               for line in statement["line_items"] if line["kind"] == "stay"]
+    rows = list(csv.DictReader(billed.stdout.splitlines()))
+    charged = [(int(line["stay_id"]), line["plate"], int(line["usage_periods"]), int(line["amount_fen"]))
+               for line in rows if line["kind"] == "stay" and line["contract_id"] == contract["id"]]
     assert charged == [(closed[0]["id"], PLATE, 1, 200)]  # one started hour at the usage rate, 200 fen
-    assert statement["total_fen"] == sum(line["amount_fen"] for line in statement["line_items"])
+    total = sum(int(line["amount_fen"]) for line in rows)
+    assert f"{total // 100}.{total % 100:02d} yuan" in billed.stderr  # the preview's summary line
 
 
 def test_unknown_car_denied_near_miss_to_the_guard_whose_opening_reaches_central(

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from central.contracts.service import ContractRules, change_status
 from central.core.config import EnforcementSettings
 from central.core.security import Principal, Role
-from central.db import Contract, Database, MqttOutbox
+from central.db import Contract, Database, MqttOutbox, Product
 from central.distribution.bundles import Signer
 from central.enforcement.models import Notification, Violation
 from central.enforcement.notify import WebhookNotifier
@@ -138,3 +138,10 @@ def test_suspension_reaches_the_next_bundle_and_reinstatement_holds(scene: Scene
     assert scene.at("2026-11-04 08:05") == []  # the old violations do not suspend again
     with scene.db.transaction() as session:
         assert session.get_one(Contract, "c1").status == "active"
+
+
+def test_overstay_counts_from_the_grace_the_contract_was_signed_with(scene: Scene) -> None:
+    with scene.db.transaction() as session:  # a later change of the product's grace is for new contracts
+        session.get_one(Product, scene.seeded.product_id).grace_minutes = 60
+    add_stay(scene.db, scene.seeded, "2026-11-02 20:00", None, "2026-11-03 07:30")
+    assert [type(a) for a in scene.at("2026-11-03 07:45:30")] == [Overstay]  # 15 minutes, as signed

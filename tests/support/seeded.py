@@ -10,7 +10,17 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from central.db import Contract, Database, Institution, Product, Resident, Site, Stay, StayStatus
+from central.db import (
+    TARIFF_COLUMNS,
+    Contract,
+    Database,
+    Institution,
+    Product,
+    Resident,
+    Site,
+    Stay,
+    StayStatus,
+)
 from central.db.migrate import upgrade_to_head
 from tests.billing.helpers import EVERY_NIGHT, local
 
@@ -51,10 +61,12 @@ def seeded(db: Database) -> Seeded:
         session.add(Resident(id=seed.resident_id, display_name="Li", contact_ref="https://hook/r1",
                              created_at=SEEDED_AT))
         session.flush()
+        product = session.get_one(Product, seed.product_id)
         session.add(Contract(id=seed.contract_id, site_id=seed.site_id, product_id=seed.product_id,
                              resident_id=seed.resident_id, plates=f"|{seed.plate}|",
                              valid_from=date(2026, 1, 1), valid_to=date(2026, 12, 31), status="active",
-                             created_at=SEEDED_AT, updated_at=SEEDED_AT))
+                             created_at=SEEDED_AT, updated_at=SEEDED_AT,
+                             **{name: getattr(product, name) for name in TARIFF_COLUMNS}))
     return seed
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
-from central.api.deps import CurrentUser, SessionDep, StaffUser
+from central.api.deps import CurrentUser, PageDep, SessionDep, StaffUser, page_body
 from central.billing.month import Month
-from central.billing.store import statement_rows
+from central.billing.store import statement_page, statement_rows
 from central.contracts.service import visible_contract
-from central.db import Site
+from central.core.security import visible_site_ids
 from central.errors import NotFoundError
 
 router = APIRouter(prefix="/billing", tags=["billing"])
@@ -30,12 +30,12 @@ def contract_statement(contract_id: str, month: MonthText, session: SessionDep,
 
 
 @router.get("/statements")
-def month_statements(session: SessionDep, user: StaffUser,
-                     month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")],
-                     site_id: str | None = None) -> list[dict[str, Any]]:
-    """Every statement of a month at the sites the caller manages (without lines)."""
-    sites = {s.id: s for s in session.query(Site)}
-    rows = [r for r in statement_rows(session.connection(), month, with_lines=False)
-            if (site_id is None or r["site_id"] == site_id)
-            and r["site_id"] in sites and user.may_manage_site(sites[r["site_id"]])]
-    return rows
+def list_statements(session: SessionDep, user: StaffUser, page: PageDep, response: Response,
+                    month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
+                    site_id: Annotated[str | None, Query(max_length=64)] = None,
+                    contract_id: Annotated[str | None, Query(max_length=64)] = None) -> list[dict[str, Any]]:
+    """Statements (without lines) at the sites the caller manages, newest month first; the total in
+    X-Total-Count."""
+    found = statement_page(session.connection(), page, visible_site_ids(user),
+                           None if month is None else str(Month.parse(month)), site_id, contract_id)
+    return page_body(response, found)

@@ -28,7 +28,7 @@ FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthChe
 @given(body=sign_bodies)
 def test_signing_never_fails_with_500(api: Api, body: dict[str, Any]) -> None:
     if api.get("/sites/s1/products").status_code == 404:
-        api.seed_site(quota=1000)
+        api.seed_site(quota=1000, shared_capacity=1000)
     response = api.post("/contracts", body)
     assert response.status_code in (201, 403, 404, 409, 422), response.text
 

@@ -129,3 +129,21 @@ def test_occupancy_now_and_over_time_and_stays_filters(api: Api) -> None:
     assert [s["plate"] for s in api.get("/stays", status="open").json()] == ["沪B12345"]
     assert len(api.get("/events", plate="沪a12345").json()) == 2
     assert api.get("/sites/s1/occupancy/history", start=t0.isoformat(), end=t0.isoformat()).status_code == 422
+
+
+def test_a_cancellation_is_dated_and_staff_may_backdate_it(api: Api) -> None:
+    api.seed_site(quota=5)
+    li = api.resident("Li")
+    li_token = api.token("resident", resident_id=li)
+    mine = api.sign(["沪A12345"], li, token=li_token).json()
+    today = api.clock().date()
+    backdated = api.post(f"/contracts/{mine['id']}/cancel", {"effective_on": str(today - timedelta(days=1))},
+                         li_token)
+    assert backdated.status_code == 403
+    cancelled = api.post(f"/contracts/{mine['id']}/cancel", None, li_token).json()
+    assert (cancelled["status"], cancelled["ends_on"]) == ("cancelled", str(today))
+    assert cancelled["cancelled_at"].startswith(str(today))
+    other = api.sign(["沪B12345"], li).json()
+    ahead = api.post(f"/contracts/{other['id']}/cancel", {"effective_on": str(today + timedelta(days=1))})
+    assert ahead.status_code == 409 and "effective_on" in ahead.json()["detail"]
+    assert api.post(f"/contracts/{other['id']}/cancel", {"effective_on": "soon"}).status_code == 422
