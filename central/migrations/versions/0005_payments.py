@@ -2,7 +2,7 @@
 query and refund
 
 Revision ID: 0005
-Revises: 0002 (for now: the lead re-chains it after the other branches' migrations)
+Revises: 0003
 """
 
 from __future__ import annotations
