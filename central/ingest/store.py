@@ -1,27 +1,47 @@
 """One batch of broker messages into the database, in one transaction.
 
-Events are inserted with ``INSERT ... ON CONFLICT DO NOTHING``, so a
-message delivered twice is stored once; stays are updated for the events that
-were new. Anything that does not validate goes to the dead-letter table.
+Each message is taken apart first (``_take``): an event, a gate status, an empty status to
+ignore (a removed gate's cleared retained status), or a refusal with its cause. Events are
+inserted with ``INSERT ... ON CONFLICT DO NOTHING``, so a message delivered twice is stored
+once; a repeat whose content differs from what is stored under its event_id is not a repeat
+but a conflict: dead-lettered, with an alarm. Stays are updated for the events that were new,
+under a lock per (site, plate) (``stays.lock_plates``), so several consumers store what one
+would. Anything refused goes to the dead-letter table (``letters``), never to the floor.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Sequence
+import uuid
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central import db
+from central.core.config import IngestSettings
+from central.db import DeadLetterCause
 from central.db.bulk import insert_rows
-from central.ingest.gates import GateStatusUpdate, apply_status
-from central.ingest.stays import pair_stays
-from shared import GateEvent, GateStatus, MessageError, parse_gate_topic, parse_message
+from central.ingest.gates import EVENT_CONFLICT, GateStatusUpdate, apply_status, raise_alarm
+from central.ingest.letters import dead_letter
+from central.ingest.stays import StayChanges, lock_plates, pair_stays
+from shared import (
+    MAX_PAYLOAD_BYTES,
+    GateEvent,
+    GateStatus,
+    MessageError,
+    encode_message,
+    parse_gate_topic,
+    parse_message,
+)
 
 logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True, slots=True)
 class Received:
@@ -32,76 +52,200 @@ class Received:
     retained: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class IngestLimits:
+    """What ingest refuses besides a bad message: a gate time outside the horizon; how much of a
+    refused payload is kept."""
+
+    max_age: timedelta
+    max_ahead: timedelta
+    dead_letter_bytes: int
+
+    @classmethod
+    def from_settings(cls, settings: IngestSettings) -> IngestLimits:
+        return cls(timedelta(days=settings.event_max_age_days),
+                   timedelta(hours=settings.event_max_ahead_hours), settings.dead_letter_payload_bytes)
+
+
+DEFAULT_LIMITS = IngestLimits.from_settings(IngestSettings())
+
+
 @dataclass
 class BatchResult:
     stored: int = 0
     duplicates: int = 0
     dead_letters: int = 0
     statuses: int = 0
+    ignored: int = 0
     errors: list[str] = field(default_factory=list)
+    causes: Counter[DeadLetterCause] = field(default_factory=Counter)
+    new_events: list[GateEvent] = field(default_factory=list)
+    stays: StayChanges = field(default_factory=StayChanges)
 
 
-def ingest_batch(session: Session, messages: Sequence[Received], now: datetime,
-                 clock_skew_limit_s: float) -> BatchResult:
+@dataclass(frozen=True, slots=True)
+class _Event:
+    message: Received
+    event: GateEvent
+    sha256: str  # of the event as parsed: a repeat with other content is a conflict
+
+
+class _Refusal(Exception):
+    """A message we refuse (not an error of ours): why, for its dead letter."""
+
+    def __init__(self, cause: DeadLetterCause, error: str) -> None:
+        super().__init__(error)
+        self.cause = cause
+        self.error = error
+
+
+class _Ignored(Exception):
+    """An empty status: a removed gate's retained status being cleared."""
+
+
+def ingest_batch(session: Session, messages: Sequence[Received], now: datetime, clock_skew_limit_s: float,
+                 limits: IngestLimits = DEFAULT_LIMITS) -> BatchResult:
     result = BatchResult()
-    events: dict[Any, GateEvent] = {}
+    events: dict[uuid.UUID, _Event] = {}
+    statuses: list[tuple[Received, GateStatus]] = []
     for message in messages:
         try:
-            parsed = _parse(message)
-        except MessageError as exc:
-            _dead_letter(session, message, str(exc), now, result)
-            continue
-        if isinstance(parsed, GateEvent):
-            if parsed.event_id in events:
-                result.duplicates += 1
-            events[parsed.event_id] = parsed
-        elif not apply_status(session, GateStatusUpdate(parsed, message.retained), now, clock_skew_limit_s):
-            _dead_letter(session, message, f"site_id: unknown site (got {parsed.site_id!r})", now, result)
+            taken = _take(message, now, limits)
+        except _Refusal as refusal:
+            _refuse(session, message, refusal, now, limits, result)
+        except _Ignored:
+            result.ignored += 1
         else:
-            result.statuses += 1
-    new = insert_events(session, list(events.values()), now)
-    result.stored = len(new)
-    result.duplicates += len(events) - len(new)
-    pair_stays(session, new)
+            if isinstance(taken, GateStatus):
+                statuses.append((message, taken))
+            else:
+                _keep_first(session, events, taken, now, limits, result)
+    lock_plates(session, [(item.event.site_id, item.event.plate) for item in events.values()
+                          if item.event.opened and item.event.plate])
+    for message, status in sorted(statuses, key=lambda pair: (pair[1].site_id, pair[1].gate_id)):
+        _status(session, message, status, now, clock_skew_limit_s, limits, result)
+    new = insert_events(session, [events[key].event for key in sorted(events)], now,
+                        {key: item.sha256 for key, item in events.items()})
+    new_ids = {event.event_id for event in new}
+    _repeats(session, [item for key, item in events.items() if key not in new_ids], now, limits, result)
+    result.stored, result.new_events = len(new), new
+    result.stays = pair_stays(session, new)
     return result
 
 
-def _parse(message: Received) -> GateEvent | GateStatus:
-    where = parse_gate_topic(message.topic)
-    model: type[GateEvent] | type[GateStatus] = GateEvent if where.kind == "events" else GateStatus
-    parsed = parse_message(model, message.payload)
-    if parsed.site_id != where.site:
-        raise MessageError("site_id", parsed.site_id, f"differs from the topic's site {where.site!r}")
-    if parsed.gate_id != where.gate:
-        raise MessageError("gate_id", parsed.gate_id, f"differs from the topic's gate {where.gate!r}")
-    return parsed
+def _take(message: Received, now: datetime, limits: IngestLimits) -> _Event | GateStatus:
+    if len(message.payload) > MAX_PAYLOAD_BYTES:
+        raise _Refusal(DeadLetterCause.TOO_LARGE, f"payload: {len(message.payload)} bytes, more than "
+                                                  f"{MAX_PAYLOAD_BYTES}")
+    try:
+        where = parse_gate_topic(message.topic)
+        if where.kind == "status" and not message.payload:
+            raise _Ignored
+        model: type[GateEvent] | type[GateStatus] = GateEvent if where.kind == "events" else GateStatus
+        parsed = parse_message(model, message.payload)
+    except MessageError as exc:
+        raise _Refusal(DeadLetterCause.INVALID, str(exc)) from exc
+    for name, got, expected in (("site_id", parsed.site_id, where.site),
+                                ("gate_id", parsed.gate_id, where.gate)):
+        if got != expected:
+            raise _Refusal(DeadLetterCause.TOPIC_MISMATCH,
+                           f"{name}: differs from the topic's {expected!r} (got {got!r})")
+    if isinstance(parsed, GateStatus):
+        return parsed
+    _check_horizon(parsed, now, limits)
+    return _Event(message, parsed, hashlib.sha256(encode_message(parsed)).hexdigest())
 
 
-def _dead_letter(session: Session, message: Received, error: str, now: datetime, result: BatchResult) -> None:
-    session.add(db.DeadLetter(topic=message.topic[:300], payload=message.payload, error=error,
-                              received_at=now))
+def _check_horizon(event: GateEvent, now: datetime, limits: IngestLimits) -> None:
+    """A gate time far from ours (a clock reset to 1970, a year typed as 2036) would open a stay
+    that never closes: refused, whichever side it lies."""
+    if event.at < now - limits.max_age:
+        why = f"more than {limits.max_age.days} days before ours"
+    elif event.at > now + limits.max_ahead:
+        why = f"more than {limits.max_ahead.total_seconds() / 3600:.0f} hours after ours"
+    else:
+        return
+    raise _Refusal(DeadLetterCause.OUT_OF_HORIZON,
+                   f"at: gate time {event.at.isoformat()} is {why} ({now.isoformat()})")
+
+
+def _keep_first(session: Session, events: dict[uuid.UUID, _Event], item: _Event, now: datetime,
+                limits: IngestLimits, result: BatchResult) -> None:
+    """The first copy of an event in the batch is kept; a later one is a repeat or a conflict."""
+    first = events.setdefault(item.event.event_id, item)
+    if first is item:
+        return
+    if first.sha256 == item.sha256:
+        result.duplicates += 1
+    else:
+        _conflict(session, item, first.sha256, now, limits, result)
+
+
+def _repeats(session: Session, repeated: list[_Event], now: datetime, limits: IngestLimits,
+             result: BatchResult) -> None:
+    """Events whose id was stored already: repeats, unless their content differs."""
+    if not repeated:
+        return
+    record = db.GateEventRecord
+    stored = {row.event_id: row.content_sha256 for row in session.execute(
+        select(record.event_id, record.content_sha256).where(
+            record.event_id.in_([item.event.event_id for item in repeated])))}
+    for item in repeated:
+        known = stored.get(item.event.event_id)
+        if known is None or known == item.sha256:  # None: stored before content hashes were kept
+            result.duplicates += 1
+        else:
+            _conflict(session, item, known, now, limits, result)
+
+
+def _conflict(session: Session, item: _Event, known: str, now: datetime, limits: IngestLimits,
+              result: BatchResult) -> None:
+    event = item.event
+    error = (f"event_id: {event.event_id} is known with other content (sha256 {known[:12]}..., "
+             f"this one {item.sha256[:12]}...)")
+    _refuse(session, item.message, _Refusal(DeadLetterCause.CONFLICT, error), now, limits, result)
+    raise_alarm(session, event.site_id, event.gate_id, EVENT_CONFLICT, now,
+                f"event {event.event_id} sent again with other content (dead letter kept)")
+
+
+def _status(session: Session, message: Received, status: GateStatus, now: datetime, clock_skew_limit_s: float,
+            limits: IngestLimits, result: BatchResult) -> None:
+    if apply_status(session, GateStatusUpdate(status, message.retained), now, clock_skew_limit_s):
+        result.statuses += 1
+    else:
+        refusal = _Refusal(DeadLetterCause.UNKNOWN_SITE, f"site_id: unknown site (got {status.site_id!r})")
+        _refuse(session, message, refusal, now, limits, result)
+
+
+def _refuse(session: Session, message: Received, refusal: _Refusal, now: datetime, limits: IngestLimits,
+            result: BatchResult) -> None:
+    dead_letter(session, message.topic, message.payload, refusal.cause, refusal.error, now,
+                limits.dead_letter_bytes)
     result.dead_letters += 1
-    result.errors.append(error)
-    logger.warning("dead-lettered a message on %s: %s", message.topic[:300], error)
+    result.causes[refusal.cause] += 1
+    result.errors.append(refusal.error)
 
 
-def insert_events(session: Session, events: list[GateEvent], now: datetime) -> list[GateEvent]:
+def insert_events(session: Session, events: list[GateEvent], now: datetime,
+                  hashes: Mapping[uuid.UUID, str] | None = None) -> list[GateEvent]:
     """Insert, skipping event ids already stored; returns the events that were new."""
+    hashes = hashes or {}
     new_ids = set(insert_rows(session.connection(), db.GateEventRecord, _COLUMNS,
-                              [_row(e, now) for e in events], skip_duplicates=True, returning="event_id"))
+                              [_row(e, now, hashes.get(e.event_id)) for e in events], skip_duplicates=True,
+                              returning="event_id"))
     return [event for event in {e.event_id: e for e in events}.values() if event.event_id in new_ids]
 
 
 _COLUMNS = ("event_id", "site_id", "gate_id", "direction", "plate_read", "plate", "confidence", "outcome",
             "reason", "contract_id", "at", "deadline", "snapshot_sha256", "override", "original_event_id",
-            "received_at")
+            "received_at", "content_sha256")
 
 
-def _row(event: GateEvent, now: datetime) -> tuple[Any, ...]:
+def _row(event: GateEvent, now: datetime, sha256: str | None) -> tuple[Any, ...]:
     """The event's values in ``_COLUMNS`` order."""
     override = event.override
     return (event.event_id, event.site_id, event.gate_id, event.direction.value, event.plate_read,
             event.plate, event.confidence, event.outcome.value, event.reason.value, event.contract_id,
             event.at, event.deadline, event.snapshot_sha256,
             override.model_dump(mode="json") if override else None,
-            override.original_event_id if override else None, now)
+            override.original_event_id if override else None, now, sha256)
