@@ -17,7 +17,8 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from central import db
 from central.api.deps import AppState
-from central.api.routes import admin, billing, contracts, events, gates, health, reports, sites
+from central.api.latency import RequestLatency
+from central.api.routes import admin, billing, contracts, events, gates, health, metrics, reports, sites
 from central.contracts.service import ContractRules
 from central.core.config import Settings
 from central.db.migrate import upgrade_to_head
@@ -32,6 +33,7 @@ from central.errors import (
     ForbiddenError,
     NotFoundError,
 )
+from central.health import Runtime
 from central.ingest.consumer import Ingestor
 from central.mqtt import MqttClient
 from central.web import install_web
@@ -54,7 +56,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, background: bool =
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if migrate:
             upgrade_to_head(settings.database.url)
-        workers = _start_background(state) if background else []
+        workers = _start_background(state, runtime) if background else []
         try:
             yield
         finally:
@@ -65,16 +67,21 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, background: bool =
     app = FastAPI(title="Off-peak parking: central service", version="1", lifespan=lifespan,
                   docs_url=None, redoc_url=None, openapi_url=f"{API_PREFIX}/openapi.json")
     app.state.central = state
+    app.state.runtime = runtime = Runtime()  # what health and /metrics read besides the database
     for module in (sites, contracts, events, gates, admin, health, billing, reports):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(metrics.router)  # /metrics, where Prometheus looks
+    app.add_middleware(RequestLatency)
     _add_error_handlers(app)
     install_web(app, settings, database, clock)  # /app/, /console/, offline /docs and /redoc, headers
     return app
 
 
-def _start_background(state: AppState) -> list[Callable[[], None]]:
+def _start_background(state: AppState, runtime: Runtime) -> list[Callable[[], None]]:
     settings = state.settings
-    link = MqttClient(settings.mqtt, f"{settings.mqtt.client_id}-publisher")
+    link = MqttClient(settings.mqtt, f"{settings.mqtt.client_id}-publisher", name="publisher",
+                      clock=state.clock)
+    runtime.links.append(link)
     link.start()
     publisher = OutboxPublisher(state.database, link, state.signer, state.clock,
                                 settings.signing.publish_interval_s)
@@ -88,6 +95,8 @@ def _start_background(state: AppState) -> list[Callable[[], None]]:
         # session; a new random id each start would leave that queue to a member that never returns.
         ingestor = Ingestor(state.database, settings.mqtt, settings.ingest, state.clock,
                             f"{settings.mqtt.client_id}-ingest")
+        runtime.links.append(ingestor.mqtt)
+        runtime.consumers.append(ingestor)
         ingestor.start()
         stops.insert(0, ingestor.stop)
     return stops

@@ -187,7 +187,7 @@ class MetricsSettings(_Section):
     ingest_host: str = Field(default="127.0.0.1", min_length=1, max_length=255,
                              description="parking-central ingest: where its own /metrics listens")
     ingest_port: int | None = Field(
-        default=None, ge=1, le=65535, description="parking-central ingest: its own /metrics port (unset: none)")
+        default=None, ge=1, le=65535, description="parking-central ingest: /metrics port (unset: off)")
 
     def token_text(self) -> str | None:
         return read_secret(self.token, self.token_file, "metrics.token") or None

@@ -50,7 +50,8 @@ def _passages(plate: str, moves: list[tuple[Direction, int]]) -> list[GateEvent]
 def _deliver(database: db.Database, batches: list[list[GateEvent]]) -> Stays:
     for batch in batches:
         with database.transaction() as session:
-            ingest_batch(session, [Received(events_topic(SITE, "g1"), encode_message(e)) for e in batch], NOW, 120)
+            messages = [Received(events_topic(SITE, "g1"), encode_message(e)) for e in batch]
+            ingest_batch(session, messages, NOW, 120)
     plate = batches[0][0].plate
     with database.transaction() as session:
         stays = session.scalars(select(db.Stay).where(db.Stay.plate == plate)).all()
@@ -60,7 +61,8 @@ def _deliver(database: db.Database, batches: list[list[GateEvent]]) -> Stays:
 
 
 def _same_events_another_plate(events: list[GateEvent], plate: str) -> list[GateEvent]:
-    return [e.model_copy(update={"plate": plate, "plate_read": plate, "event_id": uuid.uuid4()}) for e in events]
+    return [e.model_copy(update={"plate": plate, "plate_read": plate, "event_id": uuid.uuid4()})
+            for e in events]
 
 
 def _by_id(stays: Stays, names: dict[str, str]) -> Stays:

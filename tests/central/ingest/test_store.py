@@ -92,7 +92,8 @@ def _count(database: db.Database, model: type[db.Base]) -> int:
         return session.scalar(select(func.count()).select_from(model)) or 0
 
 
-def test_a_plate_with_a_nul_and_an_ansi_escape_is_dead_lettered_and_opens_no_stay(database: db.Database) -> None:
+def test_a_plate_with_a_nul_and_an_ansi_escape_is_dead_lettered_and_opens_no_stay(
+        database: db.Database) -> None:
     """The reported attack: the event was stored and opened a stay. Now the shared parser refuses it."""
     data = json.loads(encode_message(event(SITE, GATE, Direction.ENTRY, PLATE, NOW)))
     data["plate"] = "沪A\x0054321\x1b[2J"
@@ -117,12 +118,14 @@ def test_a_huge_message_keeps_only_a_prefix_with_its_size_and_hash(database: db.
     assert str(len(payload)) in letter.error
 
 
-def test_an_event_id_sent_again_with_other_content_is_dead_lettered_with_an_alarm(database: db.Database) -> None:
+def test_an_event_id_sent_again_with_other_content_is_dead_lettered_with_an_alarm(
+        database: db.Database) -> None:
     first = event(SITE, GATE, Direction.ENTRY, PLATE, NOW)
     forged = first.model_copy(update={"plate": "沪B54321", "plate_read": "沪B54321"})
     reordered = json.dumps(dict(reversed(json.loads(encode_message(first)).items()))).encode()
     topic = events_topic(SITE, GATE)
-    result = _ingest(database, Received(topic, encode_message(first)), Received(topic, encode_message(forged)))
+    result = _ingest(database, Received(topic, encode_message(first)),
+                     Received(topic, encode_message(forged)))
     assert (result.stored, result.duplicates, result.causes) == (1, 0, {DeadLetterCause.CONFLICT: 1})
     # a later batch: the same content, written another way, is a repeat; other content a conflict again
     later = _ingest(database, Received(topic, reordered), Received(topic, encode_message(forged)))
@@ -147,7 +150,8 @@ def test_an_event_id_sent_again_with_other_content_is_dead_lettered_with_an_alar
     (NOW - timedelta(days=29), True),  # a gate back after four weeks offline
     (NOW + timedelta(hours=23), True),
 ])
-def test_gate_times_beyond_the_horizon_are_dead_lettered(database: db.Database, at: datetime, kept: bool) -> None:
+def test_gate_times_beyond_the_horizon_are_dead_lettered(database: db.Database, at: datetime,
+                                                         kept: bool) -> None:
     result = _ingest(database, Received(events_topic(SITE, GATE), encode_message(
         event(SITE, GATE, Direction.ENTRY, PLATE, at))))
     assert (result.stored, _count(database, db.Stay)) == ((1, 1) if kept else (0, 0))
