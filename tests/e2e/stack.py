@@ -135,6 +135,7 @@ class Central:
     broker: Broker
     database_url: str
     log_level: str = "INFO"
+    log_format: str = "text"
     ingest: dict[str, Any] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
     signing_key: str = field(default_factory=lambda: private_key_to_text(generate_private_key()))
@@ -147,7 +148,7 @@ class Central:
         key_file.write_text(self.signing_key)
         key_file.chmod(0o600)
         settings = {
-            "environment": "production", "log_level": self.log_level,
+            "environment": "production", "log_level": self.log_level, "log_format": self.log_format,
             "database": {"url": self.database_url, "pool_size": 5},
             "mqtt": {"host": "127.0.0.1", "port": self.broker.port, "username": CENTRAL_USER,
                      "client_id": "e2e", "reconnect_min_s": 1, "reconnect_max_s": 2},
