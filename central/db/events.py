@@ -38,8 +38,9 @@ class GateEventRecord(Base):
     override: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # shared.GuardOverride
     original_event_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     received_at: Mapped[datetime]
-    # SHA-256 of the event as parsed (canonical JSON): the same event_id sent again with other
-    # content is told from a repeat by it. None for events stored before it was kept.
+    # SHA-256 of the payload as received: a repeat of the same bytes is known at once; another
+    # payload under the same event_id is compared field by field (ingest.store). None for events
+    # stored before it was kept.
     content_sha256: Mapped[str | None] = mapped_column(String(64))
 
 

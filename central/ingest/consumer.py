@@ -14,7 +14,6 @@ never stops the consumer.
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 import uuid
@@ -67,7 +66,7 @@ class Ingestor:
         self._settings = settings
         self._limits = IngestLimits.from_settings(settings)
         self._clock = clock
-        self._queue: queue.Queue[_Pending] = queue.Queue()
+        self._inbox = _Inbox()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._storing_since: datetime | None = None  # the oldest message of the batch being stored
@@ -104,29 +103,19 @@ class Ingestor:
         received = Received(message.topic, bytes(message.payload), bool(message.retain))
         self.stats.received += 1
         self.last_message_at = now
-        metrics.INGEST_RECEIVED.inc()
-        self._queue.put(_Pending(received, message.mid, message.qos, generation, now))
+        self._inbox.put(_Pending(received, message.mid, message.qos, generation, now))
 
     def _run(self) -> None:
         while not self._stop.is_set():
             batch = self._next_batch()
             if batch:
+                metrics.INGEST_RECEIVED.inc(len(batch))  # here, not on paho's thread: it is the bottleneck
                 self._storing_since = batch[0].received_at
                 self._process(batch)
                 self._storing_since = None
 
     def _next_batch(self) -> list[_Pending]:
-        try:
-            batch = [self._queue.get(timeout=0.2)]
-        except queue.Empty:
-            return []
-        deadline = time.monotonic() + self._settings.linger_ms / 1000
-        while len(batch) < self._settings.batch_max:
-            try:
-                batch.append(self._queue.get(timeout=max(0.0, deadline - time.monotonic())))
-            except queue.Empty:
-                break
-        return batch
+        return self._inbox.take(self._settings.batch_max, 0.2, self._settings.linger_ms / 1000)
 
     def _process(self, batch: list[_Pending]) -> None:
         try:
@@ -194,9 +183,40 @@ class Ingestor:
         _observe(result, self._clock())
 
 
+class _Inbox:
+    """What paho handed over and the worker has not taken: one lock a batch, not a message, and
+    the worker woken only when it has something to do (the first message, or a full batch)."""
+
+    def __init__(self) -> None:
+        self._items: list[_Pending] = []
+        self._changed = threading.Condition()
+        self._wake_at = 1
+
+    def put(self, item: _Pending) -> None:
+        with self._changed:
+            self._items.append(item)
+            if len(self._items) >= self._wake_at:
+                self._changed.notify()
+
+    def take(self, most: int, wait_s: float, linger_s: float) -> list[_Pending]:
+        """Up to ``most`` items: wait ``wait_s`` for the first, then ``linger_s`` for more."""
+        with self._changed:
+            if not self._items:
+                self._changed.wait(wait_s)
+            deadline = time.monotonic() + linger_s
+            self._wake_at = most
+            while self._items and len(self._items) < most and (left := deadline - time.monotonic()) > 0:
+                self._changed.wait(left)
+            self._wake_at = 1
+            batch, self._items = self._items[:most], self._items[most:]
+        return batch
+
+
 def _observe(result: BatchResult, now: datetime) -> None:
+    decisions = Counter((event.outcome, event.reason) for event in result.new_events)
+    for (outcome, reason), count in decisions.items():
+        metrics.INGEST_EVENTS.labels(outcome.value, reason.value).inc(count)
     for event in result.new_events:
-        metrics.INGEST_EVENTS.labels(event.outcome.value, event.reason.value).inc()
         metrics.INGEST_DELAY_SECONDS.observe(max(0.0, (now - event.at).total_seconds()))
     for cause, count in result.causes.items():
         metrics.DEAD_LETTERS.labels(cause.value).inc(count)

@@ -29,13 +29,14 @@ from central.db import DeadLetterCause
 from central.db.bulk import insert_rows
 from central.ingest.gates import EVENT_CONFLICT, GateStatusUpdate, apply_status, raise_alarm
 from central.ingest.letters import dead_letter
-from central.ingest.stays import StayChanges, lock_plates, pair_stays
+from central.ingest.stay_rows import lock_plates
+from central.ingest.stays import StayChanges, pair_stays
 from shared import (
     MAX_PAYLOAD_BYTES,
     GateEvent,
     GateStatus,
+    GateTopic,
     MessageError,
-    encode_message,
     parse_gate_topic,
     parse_message,
 )
@@ -87,7 +88,7 @@ class BatchResult:
 class _Event:
     message: Received
     event: GateEvent
-    sha256: str  # of the event as parsed: a repeat with other content is a conflict
+    sha256: str  # of the payload as received: a repeat with another payload is compared field by field
 
 
 class _Refusal(Exception):
@@ -138,7 +139,7 @@ def _take(message: Received, now: datetime, limits: IngestLimits) -> _Event | Ga
         raise _Refusal(DeadLetterCause.TOO_LARGE, f"payload: {len(message.payload)} bytes, more than "
                                                   f"{MAX_PAYLOAD_BYTES}")
     try:
-        where = parse_gate_topic(message.topic)
+        where = _gate_topic(message.topic)
         if where.kind == "status" and not message.payload:
             raise _Ignored
         model: type[GateEvent] | type[GateStatus] = GateEvent if where.kind == "events" else GateStatus
@@ -153,7 +154,21 @@ def _take(message: Received, now: datetime, limits: IngestLimits) -> _Event | Ga
     if isinstance(parsed, GateStatus):
         return parsed
     _check_horizon(parsed, now, limits)
-    return _Event(message, parsed, hashlib.sha256(encode_message(parsed)).hexdigest())
+    return _Event(message, parsed, hashlib.sha256(message.payload).hexdigest())
+
+
+_TOPICS: dict[str, GateTopic] = {}  # a site's few gates send on the same topics all day
+
+
+def _gate_topic(topic: str) -> GateTopic:
+    """``parse_gate_topic``, remembered (a topic it refuses raises and is not kept)."""
+    found = _TOPICS.get(topic)
+    if found is None:
+        found = parse_gate_topic(topic)
+        if len(_TOPICS) >= 10_000:
+            _TOPICS.clear()
+        _TOPICS[topic] = found
+    return found
 
 
 def _check_horizon(event: GateEvent, now: datetime, limits: IngestLimits) -> None:
@@ -175,7 +190,7 @@ def _keep_first(session: Session, events: dict[uuid.UUID, _Event], item: _Event,
     first = events.setdefault(item.event.event_id, item)
     if first is item:
         return
-    if first.sha256 == item.sha256:
+    if first.sha256 == item.sha256 or _content(first.event) == _content(item.event):
         result.duplicates += 1
     else:
         _conflict(session, item, first.sha256, now, limits, result)
@@ -183,19 +198,21 @@ def _keep_first(session: Session, events: dict[uuid.UUID, _Event], item: _Event,
 
 def _repeats(session: Session, repeated: list[_Event], now: datetime, limits: IngestLimits,
              result: BatchResult) -> None:
-    """Events whose id was stored already: repeats, unless their content differs."""
+    """Events whose id was stored already: repeats, unless what is stored differs. The same payload
+    is a repeat at once; another payload (the same event written another way, or a forgery) is
+    compared with the stored columns."""
     if not repeated:
         return
     record = db.GateEventRecord
-    stored = {row.event_id: row.content_sha256 for row in session.execute(
-        select(record.event_id, record.content_sha256).where(
-            record.event_id.in_([item.event.event_id for item in repeated])))}
+    columns = [getattr(record, name) for name in (*_CONTENT, "content_sha256")]
+    stored = {row[0]: row for row in session.execute(select(*columns).where(
+        record.event_id.in_([item.event.event_id for item in repeated])))}
     for item in repeated:
-        known = stored.get(item.event.event_id)
-        if known is None or known == item.sha256:  # None: stored before content hashes were kept
+        row = stored.get(item.event.event_id)
+        if row is None or row[-1] == item.sha256 or tuple(row[:-1]) == _content(item.event):
             result.duplicates += 1
         else:
-            _conflict(session, item, known, now, limits, result)
+            _conflict(session, item, row[-1] or "(not kept)", now, limits, result)
 
 
 def _conflict(session: Session, item: _Event, known: str, now: datetime, limits: IngestLimits,
@@ -230,18 +247,39 @@ def insert_events(session: Session, events: list[GateEvent], now: datetime,
                   hashes: Mapping[uuid.UUID, str] | None = None) -> list[GateEvent]:
     """Insert, skipping event ids already stored; returns the events that were new."""
     hashes = hashes or {}
-    new_ids = set(insert_rows(session.connection(), db.GateEventRecord, _COLUMNS,
-                              [_row(e, now, hashes.get(e.event_id)) for e in events], skip_duplicates=True,
-                              returning="event_id"))
-    return [event for event in {e.event_id: e for e in events}.values() if event.event_id in new_ids]
+    unique = list({e.event_id: e for e in events}.values())
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":  # one statement, RETURNING what was new
+        new_ids = set(insert_rows(connection, db.GateEventRecord, _COLUMNS,
+                                  [_row(e, now, hashes.get(e.event_id)) for e in unique],
+                                  skip_duplicates=True, returning="event_id"))
+        new = [event for event in unique if event.event_id in new_ids]
+    else:  # SQLite: one writer at a time, so what is stored cannot change under us: look, then append
+        known = _known_ids(session, [event.event_id for event in unique])
+        new = [event for event in unique if event.event_id not in known]
+        insert_rows(connection, db.GateEventRecord, _COLUMNS,
+                    [_row(e, now, hashes.get(e.event_id)) for e in new], skip_duplicates=True)
+    return new
+
+
+def _known_ids(session: Session, ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    if not ids:
+        return set()
+    record = db.GateEventRecord
+    return set(session.connection().scalars(select(record.event_id).where(record.event_id.in_(ids))))
 
 
 _COLUMNS = ("event_id", "site_id", "gate_id", "direction", "plate_read", "plate", "confidence", "outcome",
             "reason", "contract_id", "at", "deadline", "snapshot_sha256", "override", "original_event_id",
             "received_at", "content_sha256")
+_CONTENT = _COLUMNS[:-2]  # what the gate said (not when it reached us, nor the payload's hash)
 
 
-def _row(event: GateEvent, now: datetime, sha256: str | None) -> tuple[Any, ...]:
+def _content(event: GateEvent) -> tuple[Any, ...]:
+    return _row(event, None, None)[:-2]
+
+
+def _row(event: GateEvent, now: datetime | None, sha256: str | None) -> tuple[Any, ...]:
     """The event's values in ``_COLUMNS`` order."""
     override = event.override
     return (event.event_id, event.site_id, event.gate_id, event.direction.value, event.plate_read,
