@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import paho.mqtt.client as mqtt
 import pytest
 import yaml
@@ -29,7 +30,7 @@ from shared import Direction, GateEvent, Outcome, Reason, encode_message, events
 from shared.topics import CENTRAL_USER
 from tests.central.support import seed_site
 from tests.e2e.stack import Process, _command, wait_for
-from tests.support.mosquitto import Broker
+from tests.support.mosquitto import Broker, free_port
 from tests.support.postgres import PostgresServer
 
 pytestmark = [pytest.mark.broker, pytest.mark.postgres, pytest.mark.slow]
@@ -37,6 +38,7 @@ pytestmark = [pytest.mark.broker, pytest.mark.postgres, pytest.mark.slow]
 SITE, GATES = "race", ("g1", "g2")
 PLATES, VISITS = 40, 3  # 40 plates, each entering and leaving three times: 240 events
 CONSUMERS = 3
+METRICS_PORT = free_port()
 
 Stays = list[tuple[str, str | None, str | None, str]]
 
@@ -88,8 +90,10 @@ def consumers(tmp_path: Path, e2e_broker: Broker, postgres_server: PostgresServe
         "ingest": {"group": "race", "batch_max": 8, "linger_ms": 2, "session_expiry_s": 0}}))
     env = {"PARKING_CENTRAL_MQTT__PASSWORD": e2e_broker.passwords[CENTRAL_USER]}
     command = [*_command("parking-central", "central.cli"), "ingest", "--config", str(config)]
-    processes = [Process(f"ingest {n}", [*command, "--client-id", f"race-{n}"], env,
-                         tmp_path / f"ingest-{n}.log") for n in range(CONSUMERS)]
+    metrics = {"PARKING_CENTRAL_METRICS__INGEST_PORT": str(METRICS_PORT)}  # the first serves /metrics
+    processes = [Process(f"ingest {n}", [*command, "--client-id", f"race-{n}"],
+                         {**env, **(metrics if n == 0 else {})}, tmp_path / f"ingest-{n}.log")
+                 for n in range(CONSUMERS)]
     for process in processes:
         process.start()
     yield database, processes
@@ -125,6 +129,9 @@ def test_three_racing_consumers_store_the_stays_of_one(
     _publish(e2e_broker, events)
     wait_for("every event stored", lambda: _count(database) == len(events), timeout=120)
     raced = _stays(database)
+    scraped = httpx.get(f"http://127.0.0.1:{METRICS_PORT}/metrics", timeout=10).text  # a consumer's own
+    assert 'parking_central_broker_connected{link="ingest"} 1.0' in scraped
+    assert re.search(r"^parking_central_ingest_received_total [1-9]", scraped, re.MULTILINE)
 
     stored = []
     for process in processes:
