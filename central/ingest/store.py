@@ -5,7 +5,7 @@ ignore (a removed gate's cleared retained status), or a refusal with its cause. 
 inserted with ``INSERT ... ON CONFLICT DO NOTHING``, so a message delivered twice is stored
 once; a repeat whose content differs from what is stored under its event_id is not a repeat
 but a conflict: dead-lettered, with an alarm. Stays are updated for the events that were new,
-under a lock per (site, plate) (``stays.lock_plates``), so several consumers store what one
+under a lock per (site, plate) (``stay_rows.lock_plates``), so several consumers store what one
 would. Anything refused goes to the dead-letter table (``letters``), never to the floor.
 """
 
@@ -91,17 +91,15 @@ class _Event:
     sha256: str  # of the payload as received: a repeat with another payload is compared field by field
 
 
-class _Refusal(Exception):
-    """A message we refuse (not an error of ours): why, for its dead letter."""
+@dataclass(frozen=True, slots=True)
+class _Refusal:
+    """A message we refuse (no error of ours): why, for its dead letter."""
 
-    def __init__(self, cause: DeadLetterCause, error: str) -> None:
-        super().__init__(error)
-        self.cause = cause
-        self.error = error
+    cause: DeadLetterCause
+    error: str
 
 
-class _Ignored(Exception):
-    """An empty status: a removed gate's retained status being cleared."""
+IGNORED = None  # what _take gives for an empty status: a removed gate's retained status being cleared
 
 
 def ingest_batch(session: Session, messages: Sequence[Received], now: datetime, clock_skew_limit_s: float,
@@ -110,17 +108,15 @@ def ingest_batch(session: Session, messages: Sequence[Received], now: datetime, 
     events: dict[uuid.UUID, _Event] = {}
     statuses: list[tuple[Received, GateStatus]] = []
     for message in messages:
-        try:
-            taken = _take(message, now, limits)
-        except _Refusal as refusal:
-            _refuse(session, message, refusal, now, limits, result)
-        except _Ignored:
-            result.ignored += 1
+        taken = _take(message, now, limits)
+        if isinstance(taken, _Refusal):
+            _refuse(session, message, taken, now, limits, result)
+        elif isinstance(taken, GateStatus):
+            statuses.append((message, taken))
+        elif isinstance(taken, _Event):
+            _keep_first(session, events, taken, now, limits, result)
         else:
-            if isinstance(taken, GateStatus):
-                statuses.append((message, taken))
-            else:
-                _keep_first(session, events, taken, now, limits, result)
+            result.ignored += 1
     lock_plates(session, [(item.event.site_id, item.event.plate) for item in events.values()
                           if item.event.opened and item.event.plate])
     for message, status in sorted(statuses, key=lambda pair: (pair[1].site_id, pair[1].gate_id)):
@@ -134,27 +130,28 @@ def ingest_batch(session: Session, messages: Sequence[Received], now: datetime, 
     return result
 
 
-def _take(message: Received, now: datetime, limits: IngestLimits) -> _Event | GateStatus:
+def _take(message: Received, now: datetime, limits: IngestLimits) -> _Event | GateStatus | _Refusal | None:
+    """What the message is: an event, a status, a refusal, or ``IGNORED``."""
     if len(message.payload) > MAX_PAYLOAD_BYTES:
-        raise _Refusal(DeadLetterCause.TOO_LARGE, f"payload: {len(message.payload)} bytes, more than "
-                                                  f"{MAX_PAYLOAD_BYTES}")
+        return _Refusal(DeadLetterCause.TOO_LARGE, f"payload: {len(message.payload)} bytes, more than "
+                                                   f"{MAX_PAYLOAD_BYTES}")
     try:
         where = _gate_topic(message.topic)
         if where.kind == "status" and not message.payload:
-            raise _Ignored
+            return IGNORED
         model: type[GateEvent] | type[GateStatus] = GateEvent if where.kind == "events" else GateStatus
         parsed = parse_message(model, message.payload)
     except MessageError as exc:
-        raise _Refusal(DeadLetterCause.INVALID, str(exc)) from exc
+        return _Refusal(DeadLetterCause.INVALID, str(exc))
     for name, got, expected in (("site_id", parsed.site_id, where.site),
                                 ("gate_id", parsed.gate_id, where.gate)):
         if got != expected:
-            raise _Refusal(DeadLetterCause.TOPIC_MISMATCH,
-                           f"{name}: differs from the topic's {expected!r} (got {got!r})")
+            return _Refusal(DeadLetterCause.TOPIC_MISMATCH,
+                            f"{name}: differs from the topic's {expected!r} (got {got!r})")
     if isinstance(parsed, GateStatus):
         return parsed
-    _check_horizon(parsed, now, limits)
-    return _Event(message, parsed, hashlib.sha256(message.payload).hexdigest())
+    return _beyond_horizon(parsed, now, limits) or _Event(message, parsed,
+                                                          hashlib.sha256(message.payload).hexdigest())
 
 
 _TOPICS: dict[str, GateTopic] = {}  # a site's few gates send on the same topics all day
@@ -171,7 +168,7 @@ def _gate_topic(topic: str) -> GateTopic:
     return found
 
 
-def _check_horizon(event: GateEvent, now: datetime, limits: IngestLimits) -> None:
+def _beyond_horizon(event: GateEvent, now: datetime, limits: IngestLimits) -> _Refusal | None:
     """A gate time far from ours (a clock reset to 1970, a year typed as 2036) would open a stay
     that never closes: refused, whichever side it lies."""
     if event.at < now - limits.max_age:
@@ -179,9 +176,9 @@ def _check_horizon(event: GateEvent, now: datetime, limits: IngestLimits) -> Non
     elif event.at > now + limits.max_ahead:
         why = f"more than {limits.max_ahead.total_seconds() / 3600:.0f} hours after ours"
     else:
-        return
-    raise _Refusal(DeadLetterCause.OUT_OF_HORIZON,
-                   f"at: gate time {event.at.isoformat()} is {why} ({now.isoformat()})")
+        return None
+    return _Refusal(DeadLetterCause.OUT_OF_HORIZON,
+                    f"at: gate time {event.at.isoformat()} is {why} ({now.isoformat()})")
 
 
 def _keep_first(session: Session, events: dict[uuid.UUID, _Event], item: _Event, now: datetime,
