@@ -325,10 +325,11 @@ class Gate:
         """The events in the gate's own store, with whether the broker has taken them."""
         import sqlite3
 
-        if not self.db.exists():
+        try:
+            with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=5) as conn:
+                rows = conn.execute("SELECT payload, delivered_at FROM events ORDER BY seq").fetchall()
+        except sqlite3.OperationalError:  # no file yet, or the gate has made it but not its tables
             return []
-        with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=5) as conn:
-            rows = conn.execute("SELECT payload, delivered_at FROM events ORDER BY seq").fetchall()
         return [{**json.loads(payload), "delivered": delivered is not None} for payload, delivered in rows]
 
     def stop(self) -> int | None:
