@@ -170,7 +170,8 @@ def run(tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
         database = db.Database(url)
         _seed(database, accounts)
         settings = load_settings(None, database={"url": url}, mqtt={
-            "port": broker.port, "password": central_password, "client_id": "city"})
+            "port": broker.port, "password": central_password, "client_id": "city"},
+            ingest={"event_max_age_days": 3650})  # the simulated day is a fixed date, maybe long past
         ingestor = Ingestor(database, settings.mqtt, settings.ingest, lambda: datetime.now(UTC),
                             "city-ingest")
         ingestor.start()

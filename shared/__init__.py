@@ -29,6 +29,7 @@ from shared.errors import (
 )
 from shared.messages import (
     MAX_NEAR_MISSES,
+    MAX_PAYLOAD_BYTES,
     AlertKind,
     Direction,
     GateEvent,
@@ -49,6 +50,7 @@ from shared.plates import (
     Plate,
     PlateIndex,
     PlateKind,
+    PlateText,
     is_valid_plate,
     normalise_plate,
     parse_plate,
@@ -96,14 +98,14 @@ from shared.windows import Coverage, TimeWindow, coverage_at
 
 __all__ = [
     "ALL_ALERTS", "ALL_CONTRACTS", "ALL_EVENTS", "ALL_STATUS", "BROKER_UPTIME", "CENTRAL_USER",
-    "CONFUSABLE_PAIRS", "ID_PATTERN", "MAX_NEAR_MISSES", "PROVINCES", "Access", "AlertKind",
-    "BlacklistEntry", "BundleError", "BundleExpiredError", "BundleRollbackError",
+    "CONFUSABLE_PAIRS", "ID_PATTERN", "MAX_NEAR_MISSES", "MAX_PAYLOAD_BYTES", "PROVINCES", "Access",
+    "AlertKind", "BlacklistEntry", "BundleError", "BundleExpiredError", "BundleRollbackError",
     "BundleSignatureError", "Clock", "Contract", "ContractBundle", "ContractStatus", "Coverage",
     "DayType", "Direction", "GateEvent", "GateState", "GateStatus", "GateTopic", "GuardAction",
     "GuardOverride", "MessageError", "NearMiss", "NearMissCandidate", "OfficialCalendar", "Outcome",
     "OverrideReason", "OwnVehicle", "ParkingError", "PlainText", "Plate", "PlateError", "PlateIndex",
-    "PlateKind", "Reason", "SecretFileError", "SignedBundle", "SiteAlert", "SiteInfo", "SiteTopic",
-    "TimeWindow", "TopicRule", "UnknownKeyError", "WindowError", "YearSchedule", "acl_block",
+    "PlateKind", "PlateText", "Reason", "SecretFileError", "SignedBundle", "SiteAlert", "SiteInfo",
+    "SiteTopic", "TimeWindow", "TopicRule", "UnknownKeyError", "WindowError", "YearSchedule", "acl_block",
     "alerts_topic", "canonical_json", "central_acl", "central_rules", "contracts_topic", "coverage_at",
     "encode_message", "events_topic", "gate_acl", "gate_rules", "gate_username", "generate_private_key",
     "is_valid_plate", "normalise_plate", "parse_gate_topic", "parse_message", "parse_plate",

@@ -1,18 +1,24 @@
-"""Versioned MQTT message schemas and a parser that never crashes its caller."""
+"""Versioned MQTT message schemas and a parser that never crashes its caller.
+
+Every text field refuses control characters (``PlainText``, plates ``PlateText``): a NUL, an
+ANSI escape or a bidi override in a plate or a comment is refused here, with the field named,
+before anything stores or shows it.
+"""
 
 from __future__ import annotations
 
 import json
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from shared.contracts import ID_PATTERN
 from shared.errors import MessageError
-from shared.plates import normalise_plate, parse_plate
+from shared.plates import PlateText, parse_plate
 from shared.reasons import Outcome, Reason
+from shared.text import PlainText
 
 MAX_PAYLOAD_BYTES = 256 * 1024
 
@@ -42,12 +48,12 @@ class _Message(BaseModel):
 class GuardOverride(_Message):
     """What a guard did, carried inside the gate event it produced."""
 
-    guard: str = Field(min_length=1, max_length=64, description="guard account name")
+    guard: PlainText = Field(min_length=1, max_length=64, description="guard account name")
     action: GuardAction
     reason: OverrideReason | None = None
-    comment: str = Field(default="", max_length=500)
+    comment: PlainText = Field(default="", max_length=500)
     original_event_id: UUID | None = Field(default=None, description="the read the guard acted on")
-    original_plate: str | None = Field(default=None, max_length=16)
+    original_plate: PlateText | None = Field(default=None, max_length=16)
 
 
 MAX_NEAR_MISSES = 5  # near-miss candidates an event carries at most
@@ -75,12 +81,13 @@ class GateEvent(_Message):
     site_id: str = Field(pattern=ID_PATTERN)
     gate_id: str = Field(pattern=ID_PATTERN)
     direction: Direction
-    plate_read: str = Field(default="", max_length=32, description="the text as the reader gave it")
-    plate: str | None = Field(default=None, max_length=16, description="normalised; None when unreadable")
+    plate_read: PlainText = Field(default="", max_length=32, description="the text as the reader gave it")
+    plate: PlateText | None = Field(default=None, max_length=16,
+                                    description="normalised; None when unreadable")
     confidence: float = Field(ge=0.0, le=1.0)
     outcome: Outcome
     reason: Reason
-    contract_id: str | None = Field(default=None, max_length=64)
+    contract_id: str | None = Field(default=None, pattern=ID_PATTERN)
     at: AwareDatetime = Field(description="time at the gate, UTC")
     deadline: AwareDatetime | None = Field(default=None, description="departure deadline, entries")
     snapshot_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
@@ -89,16 +96,12 @@ class GateEvent(_Message):
         default=(), max_length=MAX_NEAR_MISSES,
         description="contracted plates close to an unmatched read, for the guard (reason near_miss)")
 
-    @field_validator("plate")
-    @classmethod
-    def _normalised(cls, value: str | None) -> str | None:
-        if value is not None and value != normalise_plate(value):
-            raise ValueError("plate must be normalised")
-        return value
-
     @property
     def opened(self) -> bool:
         return self.outcome is Outcome.OPEN
+
+
+AlarmCode = Annotated[PlainText, Field(min_length=1, max_length=64)]
 
 
 class GateState(StrEnum):
@@ -116,7 +119,7 @@ class GateStatus(_Message):
     at: AwareDatetime | None = Field(default=None, description="gate clock, UTC; absent in the will")
     outbox_depth: int = Field(default=0, ge=0)
     bundle_sequence: int = Field(default=0, ge=0)
-    alarms: tuple[str, ...] = Field(default=(), max_length=32)
+    alarms: tuple[AlarmCode, ...] = Field(default=(), max_length=32)
 
 
 class AlertKind(StrEnum):
@@ -134,11 +137,11 @@ class SiteAlert(_Message):
     site_id: str = Field(pattern=ID_PATTERN)
     kind: AlertKind
     at: AwareDatetime
-    plate: str | None = Field(default=None, max_length=16)
-    contract_id: str | None = Field(default=None, max_length=64)
+    plate: PlateText | None = Field(default=None, max_length=16)
+    contract_id: str | None = Field(default=None, pattern=ID_PATTERN)
     deadline: AwareDatetime | None = None
     minutes_left: int | None = None
-    message: str = Field(default="", max_length=500)
+    message: PlainText = Field(default="", max_length=500)
 
 
 M = TypeVar("M", bound=BaseModel)

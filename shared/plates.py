@@ -17,8 +17,12 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 from shared.errors import PlateError
+from shared.text import refuse_control_characters
 
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 SERIAL_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I, no O
@@ -86,7 +90,13 @@ def normalise_plate(text: str) -> str:
 
 
 def parse_plate(text: str) -> Plate:
-    """Normalise and validate; raise PlateError naming what is wrong."""
+    """Normalise and validate; raise PlateError naming what is wrong.
+
+    Control characters are refused first (a NUL, an ANSI escape, a bidi override; normalising
+    would drop some of them as separators and hide them), except the tab, newline and carriage
+    return a pasted plate may carry around it.
+    """
+    _refuse_control_characters(text)
     plate = normalise_plate(text)
     kind = _kind_of(plate)
     if kind is None:
@@ -95,7 +105,39 @@ def parse_plate(text: str) -> Plate:
 
 
 def is_valid_plate(text: str) -> bool:
-    return _kind_of(normalise_plate(text)) is not None
+    if _kind_of(normalise_plate(text)) is None:
+        return False
+    try:
+        _refuse_control_characters(text)  # only once the grammar passed: the reader asks often
+    except PlateError:
+        return False
+    return True
+
+
+_PASTED_BLANKS = str.maketrans("", "", "\t\n\r")
+
+
+def _refuse_control_characters(text: str) -> None:
+    try:
+        refuse_control_characters(text.translate(_PASTED_BLANKS))
+    except ValueError as exc:
+        raise PlateError(text, str(exc)) from exc
+
+
+def check_plate_text(value: str) -> str:
+    """A plate field of a message: ``value`` when it is normalised and free of control characters.
+
+    Not necessarily a valid plate (a guard may type what the grammar does not know), but never a
+    NUL, an ANSI escape or a bidi override; ValueError otherwise, for pydantic to name the field.
+    """
+    refuse_control_characters(value)
+    if value != normalise_plate(value):
+        raise ValueError("plate must be normalised")
+    return value
+
+
+PlateText = Annotated[str, AfterValidator(check_plate_text)]
+"""A message's plate: normalised text without control characters (``check_plate_text``)."""
 
 
 def _kind_of(plate: str) -> PlateKind | None:

@@ -15,6 +15,8 @@ from pydantic import AfterValidator
 
 def refuse_control_characters(value: str) -> str:
     """``value`` unchanged, or ValueError naming the first control or format character."""
+    if value.isprintable():  # the common case, in C: no Cc, Cf, Cs or Co (nor any separator but " ")
+        return value
     for position, char in enumerate(value):
         if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co"):
             raise ValueError(f"control character U+{ord(char):04X} at position {position}")

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from central import db
 from central.api.deps import AppState
+from central.api.latency import RequestLatency
 from central.api.routes import (
     admin,
     billing,
@@ -28,6 +29,7 @@ from central.api.routes import (
     events,
     gates,
     health,
+    metrics,
     own_vehicles,
     payments,
     reports,
@@ -50,6 +52,7 @@ from central.errors import (
     ForbiddenError,
     NotFoundError,
 )
+from central.health import Runtime
 from central.ingest.consumer import Ingestor
 from central.mqtt import MqttClient
 from central.payments import payment_service_from_settings
@@ -73,7 +76,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, background: bool =
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if migrate:
             upgrade_to_head(settings.database.url)
-        workers = _start_background(state) if background else []
+        workers = _start_background(state, runtime) if background else []
         try:
             yield
         finally:
@@ -85,9 +88,12 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, background: bool =
                   docs_url=None, redoc_url=None, openapi_url=f"{API_PREFIX}/openapi.json")
     app.state.central = state
     app.state.payments = payment_service_from_settings(settings, clock)  # orders set .orders
+    app.state.runtime = runtime = Runtime()  # what health and /metrics read besides the database
     for module in (sites, contracts, events, gates, admin, own_vehicles, blacklist, calendar, health, billing,
                    reports, payments):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(metrics.router)  # /metrics, where Prometheus looks
+    app.add_middleware(RequestLatency)
     _add_error_handlers(app)
     install_web(app, settings, database, clock)  # page state, static files, headers, refusal pages
     for pages in (docs, resident, console):  # /docs and /redoc offline, /app/, /console/
@@ -97,9 +103,11 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, background: bool =
     return app
 
 
-def _start_background(state: AppState) -> list[Callable[[], None]]:
+def _start_background(state: AppState, runtime: Runtime) -> list[Callable[[], None]]:
     settings = state.settings
-    link = MqttClient(settings.mqtt, f"{settings.mqtt.client_id}-publisher")
+    link = MqttClient(settings.mqtt, f"{settings.mqtt.client_id}-publisher", name="publisher",
+                      clock=state.clock)
+    runtime.links.append(link)
     link.start()
     publisher = OutboxPublisher(state.database, link, state.signer, state.clock,
                                 settings.signing.publish_interval_s)
@@ -113,6 +121,8 @@ def _start_background(state: AppState) -> list[Callable[[], None]]:
         # session; a new random id each start would leave that queue to a member that never returns.
         ingestor = Ingestor(state.database, settings.mqtt, settings.ingest, state.clock,
                             f"{settings.mqtt.client_id}-ingest")
+        runtime.links.append(ingestor.mqtt)
+        runtime.consumers.append(ingestor)
         ingestor.start()
         stops.insert(0, ingestor.stop)
     return stops

@@ -22,7 +22,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
     if path is None and DEFAULT_CONFIG.is_file():
         path = DEFAULT_CONFIG
     settings = load_settings(path)
-    import logging
+    from central.logs import configure_logging
 
-    logging.getLogger().setLevel(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     return settings

@@ -17,8 +17,9 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    settings = settings_from(args)  # first: it sets up the log before Alembic's import logs
     from central.db.migrate import upgrade_to_head
 
-    upgrade_to_head(args.url or settings_from(args).database.url)
+    upgrade_to_head(args.url or settings.database.url)
     print("database schema is at head")
     return 0

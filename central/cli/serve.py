@@ -18,11 +18,14 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    settings = settings_from(args)  # first: it sets up the log before the imports below log
     import uvicorn
 
     from central.api import create_app
 
-    settings = settings_from(args)
     app = create_app(settings, background=True)
-    uvicorn.run(app, host=settings.api.host, port=settings.api.port, log_level=settings.log_level.lower())
+    # uvicorn's own handlers write text; for JSON its loggers go through ours (central.logs)
+    log_config = None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG
+    uvicorn.run(app, host=settings.api.host, port=settings.api.port, log_level=settings.log_level.lower(),
+                log_config=log_config)
     return 0

@@ -72,6 +72,12 @@ class MqttSettings(_Section):
     message_size_limit: int = Field(
         default=MESSAGE_SIZE_LIMIT, ge=1024, le=256 * 1024 * 1024,
         description="the broker's message_size_limit: a larger message is not sent (the broker drops it)")
+    probe_interval_s: float = Field(default=5.0, ge=0.2, le=300,
+                                    description="while connected, ask the broker for an answer this often")
+    link_timeout_s: float = Field(
+        default=5.0, ge=0.2, le=300,
+        description="no answer from the broker this long (to a probe, or to a connection attempt): the "
+                    "link is reported down at once (a warning, /api/v1/health), not after the keepalive")
 
     def password_text(self) -> str:
         return read_secret(self.password, self.password_file, "mqtt.password") or DEV_MQTT_PASSWORD
@@ -148,6 +154,43 @@ class IngestSettings(_Section):
     session_expiry_s: int = Field(default=86400, ge=0, le=30 * 86400,
                                   description="broker keeps our queue this long while we are away")
     clock_skew_limit_s: int = Field(default=120, ge=1, le=86400, description="gate clock skew alarm")
+    event_max_age_days: int = Field(
+        default=30, ge=1, le=3650, description="an event whose gate time is older than this is dead-lettered")
+    event_max_ahead_hours: int = Field(default=24, ge=1, le=30 * 24,
+                                       description="an event whose gate time is this far ahead of ours is "
+                                                   "dead-lettered")
+    dead_letter_payload_bytes: int = Field(
+        default=4096, ge=0, le=MESSAGE_SIZE_LIMIT,
+        description="a dead letter keeps at most this much of the payload, with its full size and SHA-256")
+
+
+class HealthSettings(_Section):
+    """When ``/api/v1/health`` says degraded (503) besides a database or a broker link that is down."""
+
+    outbox_max_age_s: float = Field(default=120.0, gt=0, le=86400,
+                                    description="an unsent outbox row (a bundle, an alert) older than this")
+    ingest_lag_max_s: float = Field(default=60.0, gt=0, le=86400,
+                                    description="a received message not yet stored for longer than this")
+    last_message_max_age_s: float | None = Field(
+        default=None, gt=0, le=7 * 86400,
+        description="no message from any gate for this long (none: reported, never degraded; gates "
+                    "send a status every few seconds, so a few minutes suits a site with gates)")
+
+
+class MetricsSettings(_Section):
+    """Prometheus metrics: ``/metrics`` on the API (docs/metrics.md)."""
+
+    enabled: bool = Field(default=True, description="serve /metrics")
+    token: SecretStr | None = Field(default=None, description="bearer token a scrape must send "
+                                                              "(prefer token_file); none: no token asked")
+    token_file: Path | None = Field(default=None, description="file holding the scrape token")
+    ingest_host: str = Field(default="127.0.0.1", min_length=1, max_length=255,
+                             description="parking-central ingest: where its own /metrics listens")
+    ingest_port: int | None = Field(
+        default=None, ge=1, le=65535, description="parking-central ingest: /metrics port (unset: off)")
+
+    def token_text(self) -> str | None:
+        return read_secret(self.token, self.token_file, "metrics.token") or None
 
 
 class ContractSettings(_Section):
@@ -264,6 +307,8 @@ class Settings(BaseSettings):
     environment: Literal["development", "staging", "production"] = Field(
         default="development", description="anything but development refuses the built-in secrets")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", description="log level")
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="text: one readable line; json: one JSON object a line (log collectors)")
     database: DatabaseSettings = Field(default_factory=DatabaseSettings, description="database")
     mqtt: MqttSettings = Field(default_factory=MqttSettings, description="broker connection")
     broker_accounts: BrokerAccountSettings = Field(default_factory=BrokerAccountSettings,
@@ -277,6 +322,8 @@ class Settings(BaseSettings):
     web: WebSettings = Field(default_factory=WebSettings, description="resident app and operator console")
     payments: PaymentSettings = Field(default_factory=PaymentSettings,
                                       description="how residents pay: sandbox, WeChat Pay, Alipay")
+    health: HealthSettings = Field(default_factory=HealthSettings, description="what /api/v1/health judges")
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings, description="Prometheus metrics")
 
     @model_validator(mode="after")
     def _no_default_secrets(self) -> Settings:

@@ -12,7 +12,7 @@ from central.db.contracts import (
     Resident,
     plates_column,
 )
-from central.db.events import Alarm, DeadLetter, GateEventRecord, Stay, StayStatus
+from central.db.events import Alarm, DeadLetter, DeadLetterCause, GateEventRecord, Stay, StayStatus
 from central.db.payments import AuditKind, Payment, PaymentAudit, PaymentRefund, PaymentStatus, RefundStatus
 from central.db.session import Database, make_engine
 from central.db.sites import Gate, Institution, Product, Site
@@ -20,7 +20,8 @@ from central.db.vehicles import BlacklistEntry, OwnVehicle
 
 __all__ = [
     "TARIFF_COLUMNS", "Alarm", "ApiToken", "AuditKind", "Base", "BlacklistEntry", "BundleState",
-    "CalendarDay", "CalendarYear", "Contract", "Database", "DeadLetter", "Gate", "GateEventRecord",
+    "CalendarDay", "CalendarYear", "Contract", "Database", "DeadLetter", "DeadLetterCause", "Gate",
+    "GateEventRecord",
     "Institution", "MqttOutbox", "OwnVehicle", "Payment", "PaymentAudit", "PaymentRefund", "PaymentStatus",
     "Product", "RefundStatus", "Resident", "SignInCode", "Site", "StaffAccount", "Stay", "StayStatus",
     "ThrottleEvent", "UTCDateTime", "WebSession", "make_engine", "plates_column",

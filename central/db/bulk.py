@@ -1,4 +1,4 @@
-"""Many rows into one table at once: the one bulk insert of the central service.
+"""Many rows into one table at once: the one bulk insert (and update) of the central service.
 
 Ingest (events and stays), billing (statement lines) and the benchmarks' loaders all
 write through ``insert_rows``, in the caller's transaction. Values pass through the
@@ -58,6 +58,27 @@ def insert_rows(conn: Connection, target: Table | type[Base], columns: Sequence[
     sql = f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays}){conflict}{back}"
     result = conn.exec_driver_sql(sql, tuple(_driver_columns(rows, processors)))
     return list(result.scalars()) if returning is not None else []
+
+
+def update_rows(conn: Connection, target: Table | type[Base], key: str, columns: Sequence[str],
+                rows: Rows) -> None:
+    """Set ``columns`` of the rows whose ``key`` is each row's first value (``key`` then
+    ``columns``, in that order): one ``UPDATE ... FROM unnest()`` on PostgreSQL, one executemany
+    on SQLite."""
+    if not rows:
+        return
+    table = target if isinstance(target, Table) else cast(Table, target.__table__)
+    processors = _processors(conn, table, [key, *columns])
+    if conn.dialect.name != "postgresql":
+        sets = ", ".join(f"{name} = ?" for name in columns)
+        moved = [(*row[1:], row[0]) for row in _driver_rows(rows, processors)]  # the key goes last
+        conn.exec_driver_sql(f"UPDATE {table.name} SET {sets} WHERE {key} = ?", moved)
+        return
+    arrays = ", ".join(f"%b::{table.c[c].type.compile(dialect=conn.dialect)}[]" for c in (key, *columns))
+    sets = ", ".join(f"{name} = v.{name}" for name in columns)
+    names = ", ".join((key, *columns))
+    conn.exec_driver_sql(f"UPDATE {table.name} SET {sets} FROM unnest({arrays}) AS v({names}) "
+                         f"WHERE {table.name}.{key} = v.{key}", tuple(_driver_columns(rows, processors)))
 
 
 def _sqlite_returning(conn: Connection, table: Table, columns: Sequence[str], rows: Rows,

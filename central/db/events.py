@@ -38,6 +38,10 @@ class GateEventRecord(Base):
     override: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # shared.GuardOverride
     original_event_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     received_at: Mapped[datetime]
+    # SHA-256 of the payload as received: a repeat of the same bytes is known at once; another
+    # payload under the same event_id is compared field by field (ingest.store). None for events
+    # stored before it was kept.
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class StayStatus(StrEnum):
@@ -71,14 +75,31 @@ class Stay(Base):
              values_callable=lambda kind: [member.value for member in kind]))
 
 
+class DeadLetterCause(StrEnum):
+    """Why a message was not taken; the ``parking_ingest_dead_letters_total`` label too."""
+
+    INVALID = "invalid"  # not JSON, not the schema, not a gate topic
+    TOO_LARGE = "too_large"  # larger than shared.messages.MAX_PAYLOAD_BYTES
+    TOPIC_MISMATCH = "topic_mismatch"  # site_id or gate_id differ from the topic's
+    UNKNOWN_SITE = "unknown_site"  # a status from a site we do not know
+    CONFLICT = "conflict"  # an event_id already stored with other content (alarmed)
+    OUT_OF_HORIZON = "out_of_horizon"  # gate time too far in the past or the future
+    DATABASE = "database"  # the database refused it, alone, after its batch failed
+
+
 class DeadLetter(Base):
-    """A message that could not be taken, kept byte for byte."""
+    """A message that could not be taken: at most a prefix of it, with its whole size and SHA-256."""
 
     __tablename__ = "dead_letters"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     topic: Mapped[str] = mapped_column(String(300))
-    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)  # ingest.dead_letter_payload_bytes at most
+    payload_size: Mapped[int] = mapped_column(Integer)  # the whole payload's
+    payload_sha256: Mapped[str] = mapped_column(String(64))  # the whole payload's
+    cause: Mapped[DeadLetterCause] = mapped_column(
+        Enum(DeadLetterCause, native_enum=False, length=16, validate_strings=True,
+             values_callable=lambda kind: [member.value for member in kind]))
     error: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(index=True)
 
@@ -92,7 +113,7 @@ class Alarm(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     site_id: Mapped[str] = mapped_column(String(64))
     gate_id: Mapped[str | None] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(32))  # stale_bundle, clock_skew
+    kind: Mapped[str] = mapped_column(String(32))  # stale_bundle, clock_skew, event_conflict
     message: Mapped[str] = mapped_column(String(500))
     raised_at: Mapped[datetime]
     cleared_at: Mapped[datetime | None]

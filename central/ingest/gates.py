@@ -16,6 +16,7 @@ logger = logging.getLogger(__name__)
 
 STALE_BUNDLE = "stale_bundle"
 CLOCK_SKEW = "clock_skew"
+EVENT_CONFLICT = "event_conflict"  # an event_id sent again with other content
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +58,23 @@ def _check_bundle(session: Session, gate: db.Gate, now: datetime) -> None:
 
 
 def _set_alarm(session: Session, gate: db.Gate, kind: str, active: bool, now: datetime, message: str) -> None:
-    open_alarm = session.scalars(select(db.Alarm).where(
-        db.Alarm.site_id == gate.site_id, db.Alarm.gate_id == gate.gate_id, db.Alarm.kind == kind,
-        db.Alarm.cleared_at.is_(None))).first()
-    if active and open_alarm is None:
-        session.add(db.Alarm(site_id=gate.site_id, gate_id=gate.gate_id, kind=kind, message=message[:500],
-                             raised_at=now))
-        logger.warning("alarm %s at %s/%s: %s", kind, gate.site_id, gate.gate_id, message)
-    elif not active and open_alarm is not None:
+    if active:
+        raise_alarm(session, gate.site_id, gate.gate_id, kind, now, message)
+        return
+    open_alarm = _open_alarm(session, gate.site_id, gate.gate_id, kind)
+    if open_alarm is not None:
         open_alarm.cleared_at = now
+
+
+def raise_alarm(session: Session, site_id: str, gate_id: str, kind: str, now: datetime, message: str) -> None:
+    """Open an alarm unless one of this kind is open for the gate already (one a person clears)."""
+    if _open_alarm(session, site_id, gate_id, kind) is not None:
+        return
+    session.add(db.Alarm(site_id=site_id, gate_id=gate_id, kind=kind, message=message[:500], raised_at=now))
+    logger.warning("alarm %s at %s/%s: %s", kind, site_id, gate_id, message)
+
+
+def _open_alarm(session: Session, site_id: str, gate_id: str, kind: str) -> db.Alarm | None:
+    return session.scalars(select(db.Alarm).where(
+        db.Alarm.site_id == site_id, db.Alarm.gate_id == gate_id, db.Alarm.kind == kind,
+        db.Alarm.cleared_at.is_(None))).first()

@@ -135,6 +135,7 @@ class Central:
     broker: Broker
     database_url: str
     log_level: str = "INFO"
+    log_format: str = "text"
     ingest: dict[str, Any] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
     signing_key: str = field(default_factory=lambda: private_key_to_text(generate_private_key()))
@@ -147,7 +148,7 @@ class Central:
         key_file.write_text(self.signing_key)
         key_file.chmod(0o600)
         settings = {
-            "environment": "production", "log_level": self.log_level,
+            "environment": "production", "log_level": self.log_level, "log_format": self.log_format,
             "database": {"url": self.database_url, "pool_size": 5},
             "mqtt": {"host": "127.0.0.1", "port": self.broker.port, "username": CENTRAL_USER,
                      "client_id": "e2e", "reconnect_min_s": 1, "reconnect_max_s": 2},
@@ -326,12 +327,11 @@ class Gate:
         """The events in the gate's own store, with whether the broker has taken them."""
         import sqlite3
 
-        if not self.db.exists():
+        try:
+            with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=5) as conn:
+                rows = conn.execute("SELECT payload, delivered_at FROM events ORDER BY seq").fetchall()
+        except sqlite3.OperationalError:  # no file yet, or the gate has made it but not its tables
             return []
-        with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=5) as conn:
-            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'events'").fetchone() is None:
-                return []  # the gate has made its file but not yet its tables
-            rows = conn.execute("SELECT payload, delivered_at FROM events ORDER BY seq").fetchall()
         return [{**json.loads(payload), "delivered": delivered is not None} for payload, delivered in rows]
 
     def stop(self) -> int | None:

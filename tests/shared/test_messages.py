@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -14,10 +15,12 @@ from shared import (
     MAX_NEAR_MISSES,
     Direction,
     GateEvent,
+    GateStatus,
     MessageError,
     NearMissCandidate,
     Outcome,
     Reason,
+    SiteAlert,
     encode_message,
     parse_message,
 )
@@ -101,3 +104,54 @@ def test_topics_round_trip_and_refuse_wildcards() -> None:
         events_topic("s1/#", "g1")
     with pytest.raises(MessageError, match="topic"):
         parse_gate_topic("parking/v1/sites/s1/contracts")
+
+
+HOSTILE = ["\x00", "\x1b[2J", "\u202e", "\u200f", "\x07"]  # NUL, ANSI clear screen, bidi overrides, bell
+_OVERRIDE = {"guard": "wang", "action": "open", "comment": "visitor", "original_plate": "沪A12345"}
+_STATUS = {"v": 1, "site_id": "s1", "gate_id": "g1", "state": "online", "alarms": ["reader_fault"]}
+_ALERT = {"v": 1, "alert_id": str(uuid.uuid4()), "site_id": "s1", "kind": "reminder",
+          "at": "2025-11-24T12:00:00Z", "plate": "沪A12345", "contract_id": "c1", "message": "10 minutes"}
+
+
+def _with(data: dict[str, object], path: str, hostile: str) -> dict[str, object]:
+    """``data`` with ``hostile`` put inside the text at ``path`` (``override.comment``, ``alarms.0``)."""
+    copy = json.loads(json.dumps(data))
+    *parents, last = [int(key) if key.isdigit() else key for key in path.split(".")]
+    target: Any = copy
+    for key in parents:
+        target = target[key]
+    target[last] = str(target[last])[:2] + hostile + str(target[last])[2:]
+    return dict(copy)
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+@pytest.mark.parametrize(
+    ("model", "data", "path"),
+    [
+        (GateEvent, _event(), "plate"),
+        (GateEvent, _event(), "plate_read"),
+        (GateEvent, _event(), "contract_id"),
+        (GateEvent, _event(override=_OVERRIDE), "override.guard"),
+        (GateEvent, _event(override=_OVERRIDE), "override.comment"),
+        (GateEvent, _event(override=_OVERRIDE), "override.original_plate"),
+        (GateEvent, _event(near_misses=[{"plate": "沪A12346", "contract_id": "c1"}]), "near_misses.0.plate"),
+        (GateStatus, _STATUS, "alarms.0"),
+        (SiteAlert, _ALERT, "plate"),
+        (SiteAlert, _ALERT, "message"),
+        (SiteAlert, _ALERT, "contract_id"),
+    ],
+)
+def test_every_text_field_refuses_control_characters(
+        model: type[GateEvent | GateStatus | SiteAlert], data: dict[str, object], path: str,
+        hostile: str) -> None:
+    parse_message(model, json.dumps(data).encode())  # as it is, it parses
+    with pytest.raises(MessageError) as caught:
+        parse_message(model, json.dumps(_with(data, path, hostile)).encode())
+    assert caught.value.field == path
+    assert hostile not in str(caught.value)  # the error is safe to log and show: escaped
+
+
+def test_a_plate_read_may_be_anything_printable_and_a_plate_need_not_be_in_the_grammar() -> None:
+    """What the reader saw is kept as it was; only control characters are refused."""
+    parsed = parse_message(GateEvent, json.dumps(_event(plate_read="沪A 1234?", plate="WJ12345")).encode())
+    assert (parsed.plate_read, parsed.plate) == ("沪A 1234?", "WJ12345")

@@ -68,6 +68,15 @@ def test_invalid_plates_say_why(plate: str, why: str) -> None:
     assert not is_valid_plate(plate)
 
 
+@pytest.mark.parametrize("hostile", ["\x00", "\x1b[31m", "\u202e", "\x1c", "\x85"])
+def test_control_characters_are_refused_not_normalised_away(hostile: str) -> None:
+    """A NUL or an escape is not a separator: the plate is refused, its text shown escaped."""
+    with pytest.raises(PlateError, match="control character") as caught:
+        parse_plate(f"沪A{hostile}12345")
+    assert hostile not in str(caught.value)
+    assert not is_valid_plate(f"沪A{hostile}12345")
+
+
 def test_near_misses_find_confusables_and_single_edits() -> None:
     index = PlateIndex(["沪A12345", "沪B80000", "沪AD12345"])
     assert [(m.plate, m.kind) for m in index.near_misses("沪A1234S")] == [("沪A12345", "confusable")]

@@ -51,15 +51,22 @@ class PostgresServer:
             os.chown(self.workdir, entry.pw_uid, entry.pw_gid)
         self._run(str(self.bindir / "initdb"), "-D", str(self.datadir), "-U", "postgres",
                   "--auth=trust", "-E", "UTF8", "--no-locale")
+        self.resume()
+        return self
+
+    def pause(self) -> None:
+        """Stop the server and keep its data: an outage (``resume`` ends it, on the same port)."""
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
         self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-w", "-l",
                   str(self.workdir / "server.log"), "-o",
                   f"-p {self.port} -k {self.workdir} -c listen_addresses=127.0.0.1 -c fsync=off "
                   "-c max_connections=200 -c synchronous_commit=off", "start")
         wait_for_port(self.port)
-        return self
 
     def stop(self) -> None:
-        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "fast", "stop")
+        self.pause()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     def url(self, database: str = "postgres") -> str:
