@@ -24,7 +24,7 @@ from edge.guard.deps import (
 )
 from edge.guard.security import COOKIE, LOGIN_COOKIE, LOGIN_FORM_S, GuardSession
 from edge.guard.views import audit_view, read_view, state_view
-from shared import GateEvent, OverrideReason
+from shared import GateEvent, OverrideReason, PlainText
 
 router = APIRouter()
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -42,7 +42,7 @@ class Login(_Body):
 
 class OpenAction(_Body):
     reason: OverrideReason
-    comment: str = Field(default="", max_length=500)
+    comment: PlainText = Field(default="", max_length=500)
     confirm_inside: bool = Field(default=False, description="the guard confirmed a plate already inside")
 
 
@@ -51,12 +51,12 @@ class LaneOpenAction(OpenAction):
 
 
 class DenyAction(_Body):
-    comment: str = Field(default="", max_length=500)
+    comment: PlainText = Field(default="", max_length=500)
 
 
 class CorrectAction(_Body):
     plate: str = Field(min_length=2, max_length=16)
-    comment: str = Field(default="", max_length=500)
+    comment: PlainText = Field(default="", max_length=500)
 
 
 def _cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:

@@ -137,6 +137,9 @@ def test_correcting_a_plate_decides_again_and_keeps_the_original(guard_page: Gua
         csrf = _login(client).json()["csrf"]
         bad = _post(client, f"/api/reads/{event_id}/correct", csrf, {"plate": "XYZ"})
         assert (bad.status_code, bad.json()["code"]) == (422, "bad_plate") and "plate" in bad.json()["detail"]
+        hostile = _post(client, f"/api/reads/{event_id}/correct", csrf,
+                        {"plate": "沪A12345", "comment": "ok\x1b[2J\x00"})
+        assert hostile.status_code == 422 and "comment" in hostile.text  # named, not a 500
         response = _post(client, f"/api/reads/{event_id}/correct", csrf,
                          {"plate": "沪a12345", "comment": "B read for A"})
         assert response.status_code == 200, response.text
