@@ -28,7 +28,7 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _COMMAND = re.compile(r"(?<![\w/.-])(parking-(?:central|edge))((?:[ \t]+[^\s`|]+)*)")
 _SHELL_END = re.compile(r"^(?:#.*|>>?.*|\||&&|;|\\|2>.*|<.*)$")
 _WORD = re.compile(r"^[a-z][a-z0-9-]*$")
-_ROUTE = re.compile(rf"(?:\b({'|'.join(METHODS)})\s+)?(/api/v1/[^\s`)\"'<>,|]*)")
+_ROUTE = re.compile(rf"(?:\b({'|'.join(METHODS)})\s+)?(/api/v1/(?:<[a-z_]+>|[^\s`)\"'<>,|])*)")
 _TABLE_ROUTE = re.compile(rf"`({'|'.join(METHODS)}) (/[^`\s]*)`")
 _PLACEHOLDER = re.compile(r"^(?:\{.*\}|<.*>|:[a-z_]+|[A-Z][A-Z_-]*|\.\.\.|…)$")
 

@@ -30,7 +30,7 @@ async def callback_body(request: Request) -> bytes:
     return b"".join(chunks)[:MAX_CALLBACK_BYTES + 1]
 
 
-@router.post("/payments/{provider}/notify", include_in_schema=False)
+@router.post("/payments/{provider}/notify")
 def notify(provider: Annotated[str, Path(max_length=16)], request: Request,
            body: Annotated[bytes, Depends(callback_body)], state: StateDep,
            payments: PaymentsDep) -> Response:
