@@ -34,14 +34,17 @@ def export_csv(conn: Connection, month: str, path: Path) -> int:
         return write_csv(conn, month, handle)
 
 
-def write_csv(conn: Connection, month: str, handle: TextIO) -> int:
-    """Write every line of ``month``'s statements to an open text stream; returns the rows written."""
-    zones = {site_id: ZoneInfo(tz) for site_id, tz in conn.execute(select(Site.id, Site.timezone))}
+def write_csv(conn: Connection, month: str, handle: TextIO, site_id: str | None = None) -> int:
+    """Write every line of ``month``'s statements (of one site, if given) to an open text stream;
+    returns the rows written."""
+    zones = {site: ZoneInfo(tz) for site, tz in conn.execute(select(Site.id, Site.timezone))}
     s, ln = StatementRecord, StatementLineRecord
     query = (select(s.id, s.contract_id, s.site_id, s.month, ln.position, ln.kind, ln.stay_id, ln.plate,
                     ln.entered, ln.exited, ln.usage_periods, ln.usage_fen, ln.overstay_periods,
                     ln.overstay_fen, ln.amount_fen, ln.note)
              .join(ln, ln.statement_id == s.id).where(s.month == month).order_by(s.id, ln.position))
+    if site_id is not None:
+        query = query.where(s.site_id == site_id)
     count = 0
     out = csv.writer(handle)
     out.writerow(HEADER)

@@ -7,6 +7,8 @@ from typing import Any
 
 from central.cli.common import add_config_option, settings_from
 
+GRACEFUL_SHUTDOWN_S = 10
+
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -24,5 +26,8 @@ def run(args: argparse.Namespace) -> int:
 
     settings = settings_from(args)
     app = create_app(settings, background=True)
-    uvicorn.run(app, host=settings.api.host, port=settings.api.port, log_level=settings.log_level.lower())
+    # The console's live pages hold server-sent event streams open; a restart waits this long for
+    # them (and any other request) before it closes them, and browsers reconnect to the new process.
+    uvicorn.run(app, host=settings.api.host, port=settings.api.port, log_level=settings.log_level.lower(),
+                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
     return 0

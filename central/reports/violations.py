@@ -1,0 +1,67 @@
+"""The violations list of the console: overstays at the sites a caller manages, newest first.
+
+A violation is written by enforcement when a car is still inside past its deadline and grace
+(``central/overstay.py``); it is dated at that instant (``at``). How late the car was is the
+time from its deadline to its exit, or to now while it is still inside: that is the time
+billing charges as overstay.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from central import db
+from central.core.security import Principal, visible_site_ids
+from central.enforcement.models import Violation
+from central.listing import Page, PageRequest
+
+SEARCH_MAX = 64
+
+
+@dataclass(frozen=True, slots=True)
+class ViolationRow:
+    violation_id: int
+    site_id: str
+    site_name: str
+    timezone: str  # the site's: times are shown in it
+    contract_id: str | None
+    plate: str
+    deadline: datetime
+    at: datetime  # when the overstay began: deadline + grace
+    exited_at: datetime | None  # None: still inside (or the exit is not known yet)
+    late: timedelta  # from the deadline to the exit, or to now
+
+
+def list_violations(session: Session, principal: Principal, page: PageRequest, now: datetime,
+                    site_id: str | None = None, search: str = "") -> Page[ViolationRow]:
+    """Violations at the caller's sites (one site if given), matching ``search`` in plate or contract."""
+    query = _query(principal, site_id, search.strip()[:SEARCH_MAX])
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(query.order_by(Violation.at.desc(), Violation.id.desc())
+                           .limit(page.limit).offset(page.offset))
+    items = [ViolationRow(row.id, row.site_id, row.site_name, row.timezone, row.contract_id, row.plate,
+                          row.deadline, row.at, row.exited_at, (row.exited_at or now) - row.deadline)
+             for row in rows]
+    return Page(items, total, page.limit, page.offset)
+
+
+def _query(principal: Principal, site_id: str | None, search: str) -> Select[*tuple[Any, ...]]:
+    query = (select(Violation.id, Violation.site_id, db.Site.name.label("site_name"), db.Site.timezone,
+                    Violation.contract_id, Violation.plate, Violation.deadline, Violation.at,
+                    db.Stay.exited_at)
+             .join(db.Site, db.Site.id == Violation.site_id)
+             .outerjoin(db.Stay, db.Stay.id == Violation.stay_id))
+    sites = visible_site_ids(principal)
+    if sites is not None:
+        query = query.where(Violation.site_id.in_(sites))
+    if site_id:
+        query = query.where(Violation.site_id == site_id)
+    if search:
+        query = query.where(or_(Violation.plate.contains(search.upper(), autoescape=True),
+                                Violation.contract_id.contains(search, autoescape=True)))
+    return query
