@@ -51,6 +51,9 @@ def seed_site(database: db.Database, site_id: str = SITE, name: str = SITE_NAME,
               institution: str = "inst1") -> None:
     """The site (10 shared, 2 reserved, 40 spaces in all), its night product and contracts c1-c4."""
     with database.transaction() as session:
+        if session.get(db.Institution, institution) is None:
+            session.add(db.Institution(id=institution, name="城东医院", created_at=SEEDED_AT))
+            session.flush()
         session.add(db.Site(id=site_id, institution_id=institution, name=name, lat=31.2, lon=121.5,
                             timezone="Asia/Shanghai", shared_capacity=10, total_spaces=40, reserved_spaces=2,
                             hourly_rate_fen=1000, created_at=SEEDED_AT))
