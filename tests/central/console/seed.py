@@ -47,8 +47,8 @@ NIGHT_STAYS = (
 )
 
 
-def seed_site(database: db.Database, site_id: str = SITE, name: str = SITE_NAME,
-              institution: str = "inst1") -> None:
+def seed_site(database: db.Database, site_id: str = SITE, name: str = SITE_NAME, institution: str = "inst1",
+              valid: tuple[date, date] = (date(2025, 1, 1), date(2025, 12, 31))) -> None:
     """The site (10 shared, 2 reserved, 40 spaces in all), its night product and contracts c1-c4."""
     with database.transaction() as session:
         if session.get(db.Institution, institution) is None:
@@ -69,8 +69,8 @@ def seed_site(database: db.Database, site_id: str = SITE, name: str = SITE_NAME,
             session.flush()
             session.add(db.Contract(id=f"{site_id}-{contract_id}" if site_id != SITE else contract_id,
                                     site_id=site_id, product_id=product.id, resident_id=resident,
-                                    plates=db.plates_column([plate]), valid_from=date(2025, 1, 1),
-                                    valid_to=date(2025, 12, 31), status="active", created_at=SEEDED_AT,
+                                    plates=db.plates_column([plate]), valid_from=valid[0],
+                                    valid_to=valid[1], status="active", created_at=SEEDED_AT,
                                     updated_at=SEEDED_AT,
                                     **{column: getattr(product, column) for column in db.TARIFF_COLUMNS}))
         for plate in OWN_PLATES:
@@ -131,3 +131,25 @@ def seed_history(database: db.Database, first_night: date, nights: int, site_id:
     ids = add_stays(database, tuple(specs), site_id)
     for index, plate, contract, deadline in late:
         add_violation(database, ids[index], plate, contract, deadline, site_id)
+
+
+def seed_demo(database: db.Database, now: datetime) -> None:
+    """The screenshots' site around ``now``: three months of ordinary nights, billed, and tonight's cars."""
+    today = now.astimezone(SHANGHAI).date()
+    seed_site(database, valid=(today - timedelta(days=120), today + timedelta(days=240)))
+    seed_history(database, today - timedelta(days=92), 90)  # the nights up to the day before yesterday
+    month = Month.of(now, SHANGHAI)
+    for _ in range(3):
+        month = Month(month.year - 1, 12) if month.month == 1 else Month(month.year, month.month - 1)
+        bill_month(database, month, now)
+    hour = timedelta(hours=1)
+    add_stays(database, (
+        StaySpec(PLATES["c1"], "c1", _text(now - 3 * hour), None, _text(now + 8 * hour)),
+        StaySpec(PLATES["c2"], "c2", _text(now - 2 * hour), None, _text(now + 8 * hour)),
+        StaySpec(PLATES["c3"], "c3", _text(now - 20 * hour), None, _text(now - 2 * hour)),  # overstaying
+        StaySpec(OWN_PLATES[0], None, _text(now - 5 * hour), None),
+    ))
+
+
+def _text(moment: datetime) -> str:
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
