@@ -14,6 +14,7 @@ from central.billing.models import StatementLineRecord, StatementRecord
 from central.db import Site
 
 _UTC = ZoneInfo("UTC")
+_FORMULA_STARTS = frozenset("=+-@\t\r")
 
 HEADER = ("statement_id", "contract_id", "site_id", "month", "position", "kind", "stay_id", "plate",
           "entered_at", "exited_at", "duration_minutes", "usage_periods", "usage_fen",
@@ -25,6 +26,14 @@ def yuan(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     whole, cents = divmod(abs(fen), 100)
     return f"{sign}{whole}.{cents:02d}"
+
+
+def text_cell(text: str | None) -> str:
+    """A text cell a spreadsheet shows as text: one that would start a formula (``=``, ``+``, ``-``,
+    ``@``, a tab or a carriage return; a plate comes from a camera's read) gets a leading ``'``."""
+    if not text:
+        return ""
+    return f"'{text}" if text[0] in _FORMULA_STARTS else text
 
 
 def export_csv(conn: Connection, month: str, path: Path) -> int:
@@ -51,8 +60,8 @@ def write_csv(conn: Connection, month: str, handle: TextIO, site_id: str | None 
     for row in conn.execute(query).yield_per(10_000):
         tz = zones.get(row.site_id, _UTC)
         duration = "" if row.entered is None else (row.exited - row.entered) // 60
-        out.writerow((*row[:8], _local(row.entered, tz), _local(row.exited, tz), duration,
-                      *row[10:15], yuan(row.amount_fen), row.note))
+        out.writerow((*row[:7], text_cell(row.plate), _local(row.entered, tz), _local(row.exited, tz),
+                      duration, *row[10:15], yuan(row.amount_fen), text_cell(row.note)))
         count += 1
     return count
 

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, and_, or_, select
 from sqlalchemy.orm import Session
 
 from central import db
-from central.billing.export import write_csv
+from central.billing.export import text_cell, write_csv
 from central.billing.month import Month
 from central.overstay import DEFAULT_GRACE_MINUTES, overstay_seconds, seconds_of
 
@@ -50,7 +50,7 @@ def write_stays_csv(session: Session, site: db.Site, month: Month, now: datetime
     count = 0
     for row in rows:
         grace = default_grace if row.grace_minutes is None else row.grace_minutes
-        out.writerow((row.id, row.site_id, row.plate, row.contract_id or "", row.status,
+        out.writerow((row.id, row.site_id, text_cell(row.plate), row.contract_id or "", row.status,
                       _local(row.entered_at, tz), _local(row.exited_at, tz), _local(row.deadline, tz),
                       _minutes(row.entered_at, row.exited_at),
                       _overstay_minutes(row.entered_at, row.exited_at, row.deadline, grace, now)))

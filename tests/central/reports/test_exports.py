@@ -69,3 +69,9 @@ def test_the_statements_file_holds_this_site_s_lines_only(db: Database) -> None:
     assert count == len(rows) == 4  # the monthly fee line of each of the four contracts
     assert {row["site_id"] for row in rows} == {"east"}
     assert {row["amount_yuan"] for row in rows} == {"300.00"}
+
+
+def test_a_plate_that_would_start_a_spreadsheet_formula_stays_text(db: Database) -> None:
+    seed_site(db)
+    add_stays(db, (StaySpec("=HYPERLINK(1)", None, "2025-03-02 21:00", "2025-03-02 22:00"),))
+    assert [row["plate"] for row in _stays(db, Month(2025, 3))] == ["'=HYPERLINK(1)"]
