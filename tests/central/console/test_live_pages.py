@@ -1,6 +1,7 @@
 """The live and report pages in real Chromium, as an operator uses them: the night curve read in
 Chinese, a live figure arriving without a reload, the CSV files downloaded, and every page looked
-at on a desktop (1366x900) and a tablet (1024x768)."""
+at on a desktop (1366x900: no English on the Chinese page) and a tablet (1024x768: 48 px targets),
+neither wider than the screen."""
 
 from __future__ import annotations
 
@@ -149,3 +150,5 @@ def test_every_page_fits_a_desktop_and_a_tablet(live: LiveCentral, desktop_page:
             assert overflow <= 0, f"{path} is wider than the screen by {overflow} px"
             if touch:
                 assert_touch_targets(page, "main button, main a, main input, main select", 48)
+            else:
+                _assert_no_english(page, CONSOLE)
