@@ -14,7 +14,16 @@ import httpx
 import pytest
 
 from central.core.security import Role
-from tests.central.console.seed import NIGHT_STAYS, SITE_NAME, add_stays, seed_site
+from tests.central.console.seed import (
+    NIGHT_STAYS,
+    PLATES,
+    SITE_NAME,
+    StaySpec,
+    add_stays,
+    add_violation,
+    local,
+    seed_site,
+)
 from tests.support.browser import LiveCentral, MovingClock, web_settings
 from tests.support.web import csrf_of, http_staff_login, seed_staff
 
@@ -111,3 +120,22 @@ def test_csv_files_are_utf8_with_a_bom_named_by_site_and_month(central_web: Live
         assert stays.content.count(b"\r\n") == len(rows) + 1  # Excel's line ends
         refused = client.get("/console/exports/stays.csv", params={"site": "east", "month": "2025-13"})
         assert refused.status_code == 400 and "月份“2025-13”无效" in refused.text
+
+
+def test_the_violations_page_says_how_late_in_the_site_s_time(central_web: LiveCentral,
+                                                              web_clock: MovingClock) -> None:
+    seed_site(central_web.database)
+    stays = add_stays(central_web.database, NIGHT_STAYS[2:3])  # c3: deadline 07:30, out at 08:05
+    add_violation(central_web.database, stays[0], PLATES["c3"], "c3", "2025-03-03 07:30")
+    inside = add_stays(central_web.database, (StaySpec(PLATES["c1"], "c1", "2025-03-02 19:00", None,
+                                                       "2025-03-03 07:30"),))
+    add_violation(central_web.database, inside[0], PLATES["c1"], "c1", "2025-03-03 07:30")
+    web_clock.now = local("2025-03-03 09:00")
+    seed_staff(central_web, "op1")
+    with central_web.http() as client:
+        http_staff_login(client, "op1")
+        page = client.get("/console/violations").text
+        assert "2025年3月3日 周一 07:45" in page  # when the overstay began, in Shanghai time
+        assert "35 分钟" in page and "1 小时 30 分钟" in page and "（仍在场）" in page
+        found = client.get("/console/violations", params={"q": "a10003"}).text
+        assert PLATES["c3"] in found and PLATES["c1"] not in found
