@@ -88,8 +88,34 @@ def sandbox_payment(browser: Browser, central: LiveCentral, out: Path) -> None:
     page.context.close()
 
 
+_CHART_PENDING = "figure[data-chart]:not([data-state])"  # console-charts.js sets data-state once drawn
+
+
+def console_live(browser: Browser, central: LiveCentral, out: Path) -> None:
+    """The live and report pages of a site with three months of nights (tests/central/console/seed.py)."""
+    from tests.central.console.seed import seed_demo
+
+    seed_demo(central.database, utc_now())
+    page = _page(browser, DESKTOP, touch=False)
+    browser_staff_login(page, central)
+    page.wait_for_url(f"{central.url}/console/")
+    pages = (("/console/occupancy/sites/east", "console-live"), ("/console/reports", "console-reports"),
+             ("/console/violations", "console-violations"))
+    for path, name in pages:
+        page.goto(central.url + path)
+        page.wait_for_selector(_CHART_PENDING, state="detached")
+        _save(page, out, name)
+    page.context.close()
+    tablet = _page(browser, TABLET, touch=True)
+    browser_staff_login(tablet, central)
+    tablet.goto(f"{central.url}/console/reports?lang=en")
+    tablet.wait_for_selector(_CHART_PENDING, state="detached")
+    _save(tablet, out, "console-reports-tablet-en")
+    tablet.context.close()
+
+
 SHOTS: dict[str, Shot] = {"resident": resident_sign_in, "console": console_sign_in, "docs": api_docs,
-                          "sandbox": sandbox_payment}
+                          "sandbox": sandbox_payment, "console-live": console_live}
 
 
 def main() -> int:

@@ -275,6 +275,8 @@ class WebSettings(_Section):
     codes_per_number_hour: int = Field(default=5, ge=1, le=100, description="codes one number gets per hour")
     codes_per_address_hour: int = Field(default=20, ge=1, le=10000,
                                         description="codes one client address may request per hour")
+    live_interval_s: int = Field(default=5, ge=1, le=60,
+                                 description="seconds between the console's live figures pushed to a page")
     phone_key: SecretStr | None = Field(default=None, description="HMAC key of phone and code hashes")
     phone_key_file: Path | None = Field(default=None, description="file holding phone_key")
     sms: SmsSettings = Field(default_factory=SmsSettings, description="how sign-in codes are sent")

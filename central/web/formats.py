@@ -45,3 +45,18 @@ def _in_zone(moment: datetime, zone: str) -> datetime:
     if moment.tzinfo is None:
         raise ValueError(f"naive datetime {moment.isoformat()} cannot be shown in a time zone")
     return moment.astimezone(ZoneInfo(zone))
+
+
+def local_seconds(moment: datetime, zone: str) -> str:
+    """The wall-clock time with seconds (``21:03:05``): when live figures were last updated."""
+    return f"{_in_zone(moment, zone):%H:%M:%S}"
+
+
+def short_date(day: date, lang: str) -> str:
+    """A day without its year, as a chart's axis shows it: ``3月3日``, ``3 Mar``."""
+    return f"{day.day} {_MONTHS_EN[day.month - 1]}" if lang == "en" else f"{day.month}月{day.day}日"
+
+
+def month_name(year: int, month: int, lang: str) -> str:
+    """``2025年3月``, ``Mar 2025``."""
+    return f"{_MONTHS_EN[month - 1]} {year}" if lang == "en" else f"{year}年{month}月"

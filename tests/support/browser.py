@@ -72,7 +72,8 @@ class LiveCentral:
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="on", ws="none")
+        config = uvicorn.Config(self.app, log_level="warning", lifespan="on", ws="none",
+                                timeout_graceful_shutdown=5)  # a live page's event stream may still be open
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
                                         name="live-central", daemon=True)

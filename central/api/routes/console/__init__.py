@@ -6,13 +6,14 @@ Each module adds routes to its own ``APIRouter``; ``router`` below gathers them 
 
 from fastapi import APIRouter, Depends
 
-from central.api.routes.console import home, password, signin
+from central.api.routes.console import exports, home, occupancy, password, reports, signin, violations
 from central.web.apps import CONSOLE_APP
 from central.web.auth import csrf_guard
 
 router = APIRouter(prefix=CONSOLE_APP.prefix, include_in_schema=False,
                    dependencies=[Depends(csrf_guard(CONSOLE_APP))])
-for module in (signin, home, password):
+for module in (signin, home, password,
+               occupancy, reports, violations, exports):  # the live and report pages
     router.include_router(module.router)
 
 __all__ = ["router"]
