@@ -53,6 +53,6 @@ def pick_language(asked: str | None, remembered: str | None, default: str = DEFA
 
 
 RESIDENT = merged("resident", common.MESSAGES, resident.MESSAGES)
-CONSOLE = merged("console", common.MESSAGES, console.MESSAGES)
+CONSOLE = merged("console", common.MESSAGES, console.MESSAGES, console.ADMIN)
 SANDBOX = merged("sandbox", common.MESSAGES, sandbox.MESSAGES)  # the sandbox payment provider's page
 CATALOGUES = (RESIDENT, CONSOLE, SANDBOX)

@@ -6,13 +6,28 @@ Each module adds routes to its own ``APIRouter``; ``router`` below gathers them 
 
 from fastapi import APIRouter, Depends
 
-from central.api.routes.console import home, password, signin
+from central.api.routes.console import (  # the administration pages (issue 12)
+    calendar,
+    contracts,
+    gates,
+    home,
+    institutions,
+    password,
+    products,
+    signin,
+    sites,
+    staff,
+    tokens,
+    vehicles,
+)
 from central.web.apps import CONSOLE_APP
 from central.web.auth import csrf_guard
 
 router = APIRouter(prefix=CONSOLE_APP.prefix, include_in_schema=False,
                    dependencies=[Depends(csrf_guard(CONSOLE_APP))])
 for module in (signin, home, password):
+    router.include_router(module.router)
+for module in (institutions, staff, tokens, sites, gates, products, vehicles, contracts, calendar):
     router.include_router(module.router)
 
 __all__ = ["router"]
