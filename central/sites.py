@@ -241,7 +241,8 @@ class InstitutionSummary:
 def list_institutions(session: Session, principal: Principal) -> list[InstitutionSummary]:
     """Every institution (admins) or the caller's own, by id, with how many sites and operators it has."""
     principal.require(Role.ADMIN, Role.OPERATOR)
-    sites = select(db.Site.institution_id, func.count().label("n")).group_by(db.Site.institution_id).subquery()
+    sites = select(db.Site.institution_id, func.count().label("n")).group_by(
+        db.Site.institution_id).subquery()
     staff = select(db.StaffAccount.institution_id, func.count().label("n")).where(
         db.StaffAccount.disabled_at.is_(None)).group_by(db.StaffAccount.institution_id).subquery()
     query = (select(db.Institution, func.coalesce(sites.c.n, 0).label("sites"),

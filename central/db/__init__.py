@@ -21,8 +21,9 @@ from central.db.vehicles import BlacklistEntry, OwnVehicle
 
 __all__ = [
     "TARIFF_COLUMNS", "Alarm", "ApiToken", "AuditKind", "Base", "BlacklistEntry", "BundleState",
-    "CalendarDay", "CalendarYear", "Contract", "ContractAction", "Database", "DeadLetter", "Gate", "GateEventRecord",
-    "Institution", "MqttOutbox", "OwnVehicle", "Payment", "PaymentAudit", "PaymentRefund", "PaymentStatus",
-    "Product", "RefundStatus", "Resident", "SignInCode", "Site", "StaffAccount", "Stay", "StayStatus",
-    "ThrottleEvent", "UTCDateTime", "WebSession", "make_engine", "plates_column",
+    "CalendarDay", "CalendarYear", "Contract", "ContractAction", "Database", "DeadLetter", "Gate",
+    "GateEventRecord", "Institution", "MqttOutbox", "OwnVehicle", "Payment", "PaymentAudit",
+    "PaymentRefund", "PaymentStatus", "Product", "RefundStatus", "Resident", "SignInCode", "Site",
+    "StaffAccount", "Stay", "StayStatus", "ThrottleEvent", "UTCDateTime", "WebSession", "make_engine",
+    "plates_column",
 ]

@@ -16,7 +16,7 @@ bound written once), and a service call that either succeeds whole or leaves not
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
@@ -38,8 +38,13 @@ WINDOW_FIELDS = ("day_type", "start", "end", "end_day")  # the rules editor's co
 MAX_WINDOW_ROWS = 14
 
 
-async def read_form(request: Request) -> FormData:
-    return await request.form()
+async def read_form(request: Request) -> AsyncIterator[FormData]:
+    """The request's form (Starlette parses it once); uploaded files are closed after the response."""
+    form = await request.form()
+    try:
+        yield form
+    finally:
+        await form.close()
 
 
 FormDep = Annotated[FormData, Depends(read_form)]

@@ -78,6 +78,7 @@ def _page(page: ConsolePage, year: int | None, values: dict[str, str], refusal: 
           status: int = 200, imported: list[int] | None = None) -> Response:
     shown = year or _today_year(page)
     today = page.now.astimezone(ZoneInfo(page.web.settings.timezone)).date()
-    return page.render("console/calendar.html", status=status, year=shown, months=schedule.year_view(page.db, shown),
-                       published=calendar.published_years(page.db), values=values, refusal=refusal,
-                       unpublished=calendar.unpublished_covered_years(page.db, today), imported=imported or [])
+    return page.render("console/calendar.html", status=status, year=shown,
+                       months=schedule.year_view(page.db, shown), published=calendar.published_years(page.db),
+                       values=values, refusal=refusal, imported=imported or [],
+                       unpublished=calendar.unpublished_covered_years(page.db, today))

@@ -39,11 +39,13 @@ def contract_list(page: ConsolePage, user: StaffUser, plate: Search = "", reside
         plate_text = parse_plate(plate).text if plate else None
     except PlateError:
         plate_text, errors["plate"] = None, page.t("field.plate_invalid")
-    holder = accounts.find_resident(page.db, resident, page.web.settings.phone_key_text()) if resident else None
+    key = page.web.settings.phone_key_text()
+    holder = accounts.find_resident(page.db, resident, key) if resident else None
     where = ContractFilter(site_id=site or None, plate=plate_text, status=_status(status),
                            resident_id=(holder.id if holder else NOBODY) if resident else None)
     cut = PageRequest(LIST_PAGE, (p - 1) * LIST_PAGE)
-    found = Page([], 0, cut.limit, cut.offset) if errors else list_contracts(page.db, user.principal, cut, where)
+    found = Page([], 0, cut.limit, cut.offset) if errors else \
+        list_contracts(page.db, user.principal, cut, where)
     return page.render("console/contracts.html", found=found, errors=errors, p=p,
                        query={"plate": plate, "resident": resident, "status": status,
                               "site": site},

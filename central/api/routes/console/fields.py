@@ -7,11 +7,12 @@ Not a page: no router here.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from starlette.datastructures import FormData
 
 from central.payments.money import fen_from_yuan
-from central.web.forms import text
+from central.web.forms import rows_of, text
 from central.web.pages import PageRequest
 from shared import PROVINCES
 
@@ -55,6 +56,7 @@ def yuan(fen: int | None) -> str:
     return "" if fen is None else f"{fen // 100}.{fen % 100:02d}"
 
 
-def form_context(page: PageRequest) -> dict[str, object]:
-    """What every console form template may use: the field messages, the plate check's provinces."""
-    return {"provinces": PROVINCES, "yuan": yuan}
+def form_context(page: PageRequest) -> dict[str, Any]:
+    """What console templates may use: the plate check's provinces, ``yuan(fen)`` for a field,
+    ``rules(windows)`` (stored windows as rows: day_type, start, end, end_day)."""
+    return {"provinces": PROVINCES, "yuan": yuan, "rules": rows_of}

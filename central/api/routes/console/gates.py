@@ -31,7 +31,8 @@ def gate_rows(page: ConsolePage, user: StaffUser, site_id: str) -> Response:
 
 
 @router.post("/sites/{site_id}/gates")
-def gate_add(page: ConsolePage, user: StaffUser, site_id: str, form: FormDep, accounts: AccountsDep) -> Response:
+def gate_add(page: ConsolePage, user: StaffUser, site_id: str, form: FormDep,
+             accounts: AccountsDep) -> Response:
     site = sites.managed_site(page.db, user.principal, site_id)
     model, errors = check(SiteGateIn, fields(form, ("gate_id", "name")), page, FIELD_MESSAGES)
     if model is None:

@@ -32,8 +32,8 @@ NIGHTS = [{"day_type": "working", "start": "19:00", "end": "07:30", "end_day": "
 def product_new(page: ConsolePage, user: StaffUser, site_id: str) -> Response:
     site = sites.managed_site(page.db, user.principal, site_id)
     values = {"quota": site.shared_capacity, "min_stay_minutes": 60, "grace_minutes": 15,
-              "usage_period_minutes": 60, "overstay_period_minutes": 60, "overstay_rate": yuan(site.hourly_rate_fen),
-              "refund_unused": "on", "monthly_fee": "", "usage_rate": "0"}
+              "usage_period_minutes": 60, "overstay_period_minutes": 60, "refund_unused": "on",
+              "overstay_rate": yuan(site.hourly_rate_fen), "monthly_fee": "", "usage_rate": "0"}
     return _product_form(page, site, values, NIGHTS, {})
 
 
@@ -50,7 +50,8 @@ def product_create(page: ConsolePage, user: StaffUser, site_id: str, form: FormD
     if model is None or errors:
         return _product_form(page, site, dict(form), rows, errors, status=400)
     values = model.model_dump(exclude={"windows"}) | {"windows": [w.model_dump(mode="json") for w in windows]}
-    done = attempt(page, lambda: sites.create_product(page.db, user.principal, values, page.now), "product.refused")
+    done = attempt(page, lambda: sites.create_product(page.db, user.principal, values, page.now),
+                   "product.refused")
     if isinstance(done, Refusal):
         return _product_form(page, site, dict(form), rows, {}, done, status=409)
     return page.redirect(f"/console/products/{done.id}")
@@ -72,7 +73,8 @@ def product_page(page: ConsolePage, user: StaffUser, product_id: str) -> Respons
 
 
 @router.post("/products/{product_id}")
-def product_edit(page: ConsolePage, user: StaffUser, product_id: str, form: FormDep, state: StateDep) -> Response:
+def product_edit(page: ConsolePage, user: StaffUser, product_id: str, form: FormDep,
+                 state: StateDep) -> Response:
     product, site = sites.managed_product(page.db, user.principal, product_id)
     amounts, errors = fen_of(form, PRICES, page)
     data: dict[str, Any] = fields(form, ("name", "quota", "grace_minutes", "usage_period_minutes",
@@ -108,15 +110,19 @@ def _windows(page: ConsolePage, rows: list[dict[str, str]]) -> tuple[list[TimeWi
 def _values(product: db.Product) -> dict[str, Any]:
     values: dict[str, Any] = {name: getattr(product, name) for name in ("name", *NUMBERS)}
     values |= {name: yuan(getattr(product, f"{name}_fen")) for name in PRICES}
-    return values | {"on_sale": "on" if product.on_sale else "", "refund_unused": "on" if product.refund_unused
-                     else ""}
+    return values | {"on_sale": _box(product.on_sale), "refund_unused": _box(product.refund_unused)}
+
+
+def _box(flag: bool) -> str:
+    """A checkbox's value as a form sends it."""
+    return "on" if flag else ""
 
 
 def _product_form(page: ConsolePage, site: db.Site, values: dict[str, Any], rows: list[dict[str, str]],
                   errors: dict[str, str], refusal: Refusal | None = None, status: int = 200) -> Response:
     windows, _ = _windows(page, rows)
-    return page.render("console/product_new.html", status=status, site=site, values=values, rows=rows or NIGHTS,
-                       errors=errors, refusal=refusal, money_fields=MONEY_FIELDS,
+    return page.render("console/product_new.html", status=status, site=site, values=values,
+                       rows=rows or NIGHTS, errors=errors, refusal=refusal, money_fields=MONEY_FIELDS,
                        days=schedule.product_preview(page.db, windows, site.timezone, page.now),
                        **form_context(page))
 

@@ -26,7 +26,8 @@ from shared.alarms import alarm_label
 
 router = APIRouter()
 
-SITE_FIELDS = ("name", "address", "lat", "lon", "timezone", "total_spaces", "shared_capacity", "reserved_spaces")
+SITE_FIELDS = ("name", "address", "lat", "lon", "timezone", "total_spaces", "shared_capacity",
+               "reserved_spaces")
 ZONES = ("Asia/Shanghai", "Asia/Urumqi", "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei")
 PageNumber = Annotated[int, Query(ge=1, le=100_000)]
 
@@ -34,7 +35,8 @@ PageNumber = Annotated[int, Query(ge=1, le=100_000)]
 @router.get("/sites")
 def site_list(page: ConsolePage, user: StaffUser, q: Annotated[str, Query(max_length=100)] = "",
               p: PageNumber = 1) -> Response:
-    found = sites.list_sites(page.db, user.principal, PageRequest(LIST_PAGE, (p - 1) * LIST_PAGE), name=q or None)
+    cut = PageRequest(LIST_PAGE, (p - 1) * LIST_PAGE)
+    found = sites.list_sites(page.db, user.principal, cut, name=q or None)
     return page.render("console/sites.html", found=found, q=q, p=p)
 
 
@@ -62,10 +64,10 @@ def site_create(page: ConsolePage, user: StaffUser, form: FormDep, state: StateD
 def site_page(page: ConsolePage, user: StaffUser, site_id: str) -> Response:
     site = sites.managed_site(page.db, user.principal, site_id)
     products = sites.list_products(page.db, user.principal, PageRequest(200, 0), site_id=site.id)
-    return page.render("console/site.html", site=site, products=products.items,
-                       gates=site_gates(page.db, site.id), alarm_label=lambda code: alarm_label(code, page.lang),
-                       unpublished=calendar.unpublished_covered_years(page.db, local_today(site, page.now),
-                                                                       site.id))
+    unpublished = calendar.unpublished_covered_years(page.db, local_today(site, page.now), site.id)
+    return page.render("console/site.html", site=site, products=products.items, unpublished=unpublished,
+                       gates=site_gates(page.db, site.id), **form_context(page),
+                       alarm_label=lambda code: alarm_label(code, page.lang))
 
 
 @router.get("/sites/{site_id}/edit")

@@ -32,10 +32,11 @@ def staff_create(page: ConsolePage, user: AdminUser, form: FormDep) -> Response:
     if errors:
         return _page(page, user, values, errors, None, status=400)
     role = Role(values["role"])
-    institution = values["institution_id"] if role is Role.OPERATOR else None
-    done = attempt(page, lambda: accounts.create_staff(page.db, user.principal, values["username"],
-                                                       text(form, "password", PASSWORD_MAX + 1), role, page.now,
-                                                       institution_id=institution or None), "staff.refused")
+    institution = (values["institution_id"] or None) if role is Role.OPERATOR else None
+    password = text(form, "password", PASSWORD_MAX + 1)
+    done = attempt(page, lambda: accounts.create_staff(page.db, user.principal, values["username"], password,
+                                                       role, page.now, institution_id=institution),
+                   "staff.refused")
     if isinstance(done, Refusal):
         return _page(page, user, values, {}, done, status=409)
     return page.redirect("/console/staff")

@@ -19,11 +19,12 @@ from central.web.forms import FormDep, Refusal, attempt, check, fields, instant_
 from central.web.pages import ConsolePage
 
 router = APIRouter()
-ROLES = (Role.OPERATOR, Role.ADMIN)  # machine clients; residents sign in to their app
+ROLES = (Role.OPERATOR, Role.ADMIN)
+PageNumber = Annotated[int, Query(ge=1, le=100_000)]  # machine clients; residents sign in to their app
 
 
 @router.get("/tokens")
-def token_list(page: ConsolePage, user: AdminUser, p: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
+def token_list(page: ConsolePage, user: AdminUser, p: PageNumber = 1) -> Response:
     return _page(page, user, {"role": Role.OPERATOR.value}, {}, None, p=p)
 
 
@@ -43,8 +44,9 @@ def token_create(page: ConsolePage, user: AdminUser, form: FormDep) -> Response:
     if model is None or errors or model.role not in ROLES:
         return _page(page, user, dict(form), errors | invalid or {"role": page.t("field.required")}, None,
                      status=400)
-    done = attempt(page, lambda: create_token(page.db, model.role, page.now, name=model.name,
-                                              institution_id=model.institution_id, expires_at=model.expires_at),
+    made = model
+    done = attempt(page, lambda: create_token(page.db, made.role, page.now, name=made.name,
+                                              institution_id=made.institution_id, expires_at=made.expires_at),
                    "token.refused")
     if isinstance(done, Refusal):
         return _page(page, user, dict(form), {}, done, status=409)

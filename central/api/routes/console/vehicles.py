@@ -45,12 +45,13 @@ def own_add(page: ConsolePage, user: StaffUser, site_id: str, form: FormDep, sta
     site = sites.managed_site(page.db, user.principal, site_id)
     model, errors = _own_vehicle(page, form)
     if model is None:
-        return _lists(page, user, site.id, dict(form), errors, None, status=400, rows=window_rows(form), which="own")
-    done = attempt(page, lambda: vehicles.add_own_vehicle(page.db, user.principal, site.id, model.plate,
-                                                          model.holder, model.windows, state.signer, page.now),
+        return _lists(page, user, site.id, dict(form), errors, None, 400, window_rows(form), "own")
+    car, who = model, user.principal
+    done = attempt(page, lambda: vehicles.add_own_vehicle(page.db, who, site.id, car.plate, car.holder,
+                                                          car.windows, state.signer, page.now),
                    "vehicle.refused")
     if isinstance(done, Refusal):
-        return _lists(page, user, site.id, dict(form), {}, done, status=409, rows=window_rows(form), which="own")
+        return _lists(page, user, site.id, dict(form), {}, done, 409, window_rows(form), "own")
     return page.redirect(f"/console/sites/{site.id}/vehicles")
 
 
@@ -82,8 +83,9 @@ def own_edit(page: ConsolePage, user: StaffUser, site_id: str, entry_id: int, fo
     if model is None:
         return _edit(page, user, row, dict(form), errors, None, window_rows(form), status=400)
     changes = {"plate": model.plate, "holder": model.holder, "windows": model.windows}
-    done = attempt(page, lambda: vehicles.update_own_vehicle(page.db, user.principal, site_id, row.id, changes,
-                                                             state.signer, page.now), "vehicle.refused")
+    done = attempt(page, lambda: vehicles.update_own_vehicle(page.db, user.principal, site_id, row.id,
+                                                             changes, state.signer, page.now),
+                   "vehicle.refused")
     if isinstance(done, Refusal):
         return _edit(page, user, row, dict(form), {}, done, window_rows(form), status=409)
     return page.redirect(f"/console/sites/{site_id}/vehicles")
@@ -157,7 +159,8 @@ def _lists(page: ConsolePage, user: StaffUser, site_id: str, values: dict[str, A
 
 
 def _edit(page: ConsolePage, user: StaffUser, row: db.OwnVehicle | db.BlacklistEntry, values: dict[str, Any],
-          errors: dict[str, str], refusal: Refusal | None, rows: list[dict[str, str]], status: int = 200) -> Response:
+          errors: dict[str, str], refusal: Refusal | None, rows: list[dict[str, str]],
+          status: int = 200) -> Response:
     site = sites.managed_site(page.db, user.principal, row.site_id)
     return page.render("console/vehicle_edit.html", status=status, site=site, row=row, values=values,
                        errors=errors, refusal=refusal, rows=rows, own=isinstance(row, db.OwnVehicle),
