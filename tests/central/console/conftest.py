@@ -16,8 +16,11 @@ from tests.support.web import seed_staff
 
 
 @pytest.fixture
-def dynsec_console(database_url: str, web_clock: MovingClock,
-                   dynsec_broker: Broker) -> Iterator[LiveCentral]:  # noqa: F811  (the imported fixture)
+def dynsec_console(
+    database_url: str,
+    web_clock: MovingClock,
+    dynsec_broker: Broker,  # noqa: F811  (the fixture imported above)
+) -> Iterator[LiveCentral]:
     """Central whose gate accounts are made on ``dynsec_broker``; operator ``op1`` of ``inst1``."""
     server = LiveCentral(dynsec_settings(database_url, dynsec_broker), web_clock).start()
     seed_staff(server, "op1", Role.OPERATOR, ("inst1", "城东医院"))
