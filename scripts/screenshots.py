@@ -94,6 +94,7 @@ def console_admin(browser: Browser, central: LiveCentral, out: Path) -> None:
     just added (its password shown once; a broker that makes accounts is started if installed), own
     vehicles, a contract, the holiday calendar, API tokens; one on a tablet."""
     contract_id = seed_operated_site(central)
+    _seed_vehicles(central)
     page = _signed_in(_page(browser, DESKTOP, touch=False), central)
     for path, name in (("/console/sites/s1", "console-site"),
                        ("/console/sites/s1/products/new", "console-product-new"),
@@ -118,6 +119,24 @@ def console_admin(browser: Browser, central: LiveCentral, out: Path) -> None:
     admin.click("#token-create")
     _save(admin, out, "console-tokens")
     admin.context.close()
+
+
+def _seed_vehicles(central: LiveCentral) -> None:
+    """An own vehicle with a window and a blacklisted plate at site s1."""
+    from datetime import time, timedelta
+
+    from central import vehicles
+    from central.core.security import Principal
+    from shared import DayType, TimeWindow
+
+    state, admin = central.app.state.central, Principal(Role.ADMIN)
+    now = state.clock()
+    early = TimeWindow(day_type=DayType.WORKING, start=time(7), end=time(21))
+    with central.database.transaction() as session:
+        vehicles.add_own_vehicle(session, admin, "s1", "沪A88888", "院办 王师傅", [early], state.signer, now)
+        vehicles.add_own_vehicle(session, admin, "s1", "沪AD66666", "急诊值班车", [], state.signer, now)
+        vehicles.add_blacklist_entry(session, admin, "s1", "沪C13579", "多次超时不缴费", now + timedelta(days=30),
+                                     state.signer, now)
 
 
 def _signed_in(page: Page, central: LiveCentral, username: str = "op1") -> Page:
@@ -170,9 +189,7 @@ def main() -> int:
             seed_staff(central, "op1", Role.OPERATOR)
             seed_staff(central, "chief", Role.ADMIN, None)
             with sync_playwright() as playwright:
-                # --lang: date and time fields drawn as a Chinese browser draws them (not mm/dd/yyyy)
-                browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                                     args=[*CHROMIUM_ARGS, "--lang=zh-CN"])
+                browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
                 for name in args.only:
                     SHOTS[name](browser, central, args.out)
                 browser.close()

@@ -95,7 +95,7 @@ def own_edit(page: ConsolePage, user: StaffUser, site_id: str, entry_id: int, fo
 def ban_edit_form(page: ConsolePage, user: StaffUser, site_id: str, entry_id: int) -> Response:
     row = vehicles.get_entry(page.db, user.principal, db.BlacklistEntry, site_id, entry_id)
     site = sites.managed_site(page.db, user.principal, site_id)
-    until = "" if row.until is None else f"{row.until.astimezone(ZoneInfo(site.timezone)):%Y-%m-%dT%H:%M}"
+    until = "" if row.until is None else f"{row.until.astimezone(ZoneInfo(site.timezone)):%Y-%m-%d %H:%M}"
     return _edit(page, user, row, {"plate": row.plate, "reason": row.reason, "until": until}, {}, None, [])
 
 
