@@ -135,8 +135,9 @@ def _seed_vehicles(central: LiveCentral) -> None:
     with central.database.transaction() as session:
         vehicles.add_own_vehicle(session, admin, "s1", "沪A88888", "院办 王师傅", [early], state.signer, now)
         vehicles.add_own_vehicle(session, admin, "s1", "沪AD66666", "急诊值班车", [], state.signer, now)
-        vehicles.add_blacklist_entry(session, admin, "s1", "沪C13579", "多次超时不缴费", now + timedelta(days=30),
-                                     state.signer, now)
+        until = now + timedelta(days=30)
+        vehicles.add_blacklist_entry(session, admin, "s1", "沪C13579", "多次超时不缴费", until, state.signer,
+                                     now)
 
 
 def _signed_in(page: Page, central: LiveCentral, username: str = "op1") -> Page:

@@ -41,9 +41,10 @@ def token_create(page: ConsolePage, user: AdminUser, form: FormDep) -> Response:
             errors["expires_at"] = page.t("field.until_invalid")
     model, invalid = check(TokenIn, data, page, FIELD_MESSAGES | {"role": "field.required",
                                                                   "form": "token.institution_needed"})
-    if model is None or errors or model.role not in ROLES:
-        return _page(page, user, dict(form), errors | invalid or {"role": page.t("field.required")}, None,
-                     status=400)
+    if model is not None and model.role not in ROLES:
+        invalid = {"role": page.t("field.required")}  # resident tokens are not made here
+    if model is None or errors or invalid:
+        return _page(page, user, dict(form), errors | invalid, None, status=400)
     made = model
     done = attempt(page, lambda: create_token(page.db, made.role, page.now, name=made.name,
                                               institution_id=made.institution_id, expires_at=made.expires_at),
