@@ -8,6 +8,7 @@
         ├── ConflictError         the change contradicts the current state
         │   └── CapacityError     no place left under the product's quota or the site's shared spaces
         ├── CalendarError         a calendar file or schedule that cannot be stored (names the line)
+        ├── ReasonError           a staff action on a contract without a reason (or one too long)
         ├── MessageTooLargeError  larger than the broker's message_size_limit: it would be dropped
         ├── BrokerUnavailableError  the MQTT broker cannot take a message now
         │   └── BrokerAccountError  the broker refused or did not confirm an account change
@@ -64,6 +65,10 @@ class CapacityError(ConflictError):
 
 class CalendarError(CentralError, ValueError):
     """A calendar file or schedule that cannot be stored; the message names the line or field."""
+
+
+class ReasonError(CentralError, ValueError):
+    """A staff action on a contract that says no reason, or one too long to keep; names the field."""
 
 
 class MessageTooLargeError(CentralError):

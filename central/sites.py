@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from central import db
@@ -64,6 +65,16 @@ def create_site(session: Session, values: Mapping[str, Any], signer: Signer, now
     issue_bundle(session, site.id, signer, now)
     logger.info("site %s created: %s shared of %s spaces", site.id, site.shared_capacity, site.total_spaces)
     return site
+
+
+def create_managed_site(session: Session, principal: Principal, values: Mapping[str, Any], signer: Signer,
+                        now: datetime) -> db.Site:
+    """A new site for an admin (any institution) or an operator (their own institution only: another
+    one is not found, as its sites are not)."""
+    principal.require(Role.ADMIN, Role.OPERATOR)
+    if principal.role is Role.OPERATOR and values["institution_id"] != principal.institution_id:
+        raise NotFoundError("institution", values["institution_id"])
+    return create_site(session, values, signer, now)
 
 
 def managed_site(session: Session, principal: Principal, site_id: str, lock: bool = False) -> db.Site:
@@ -218,3 +229,27 @@ def list_products(session: Session, principal: Principal, page: PageRequest, sit
     if on_sale is not None:
         query = query.where(db.Product.on_sale.is_(on_sale))
     return page_of(session, query, page)
+
+
+@dataclass(frozen=True, slots=True)
+class InstitutionSummary:
+    institution: db.Institution
+    sites: int
+    operators: int
+
+
+def list_institutions(session: Session, principal: Principal) -> list[InstitutionSummary]:
+    """Every institution (admins) or the caller's own, by id, with how many sites and operators it has."""
+    principal.require(Role.ADMIN, Role.OPERATOR)
+    sites = select(db.Site.institution_id, func.count().label("n")).group_by(
+        db.Site.institution_id).subquery()
+    staff = select(db.StaffAccount.institution_id, func.count().label("n")).where(
+        db.StaffAccount.disabled_at.is_(None)).group_by(db.StaffAccount.institution_id).subquery()
+    query = (select(db.Institution, func.coalesce(sites.c.n, 0).label("sites"),
+                    func.coalesce(staff.c.n, 0).label("operators"))
+             .outerjoin(sites, sites.c.institution_id == db.Institution.id)
+             .outerjoin(staff, staff.c.institution_id == db.Institution.id)
+             .order_by(db.Institution.id))
+    if principal.role is not Role.ADMIN:
+        query = query.where(db.Institution.id == (principal.institution_id or ""))
+    return [InstitutionSummary(row.Institution, row.sites, row.operators) for row in session.execute(query)]

@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from central.core.security import Role
 from shared import utc_now
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, TABLET, LiveCentral, web_settings
+from tests.support.console import dynsec_settings, seed_operated_site
 from tests.support.web import browser_resident_login, browser_staff_login, seed_staff
 
 DEMO_PHONE = "13812345678"
@@ -114,8 +115,93 @@ def console_live(browser: Browser, central: LiveCentral, out: Path) -> None:
     tablet.context.close()
 
 
+def console_admin(browser: Browser, central: LiveCentral, out: Path) -> None:
+    """The administration pages: a site with its gates and products, a new product's preview, a gate
+    just added (its password shown once; a broker that makes accounts is started if installed), own
+    vehicles, a contract, the holiday calendar, API tokens; one on a tablet."""
+    contract_id = seed_operated_site(central)
+    _seed_vehicles(central)
+    page = _signed_in(_page(browser, DESKTOP, touch=False), central)
+    for path, name in (("/console/sites/s1", "console-site"),
+                       ("/console/sites/s1/products/new", "console-product-new"),
+                       ("/console/sites/s1/vehicles", "console-vehicles"),
+                       (f"/console/contracts/{contract_id}", "console-contract"),
+                       ("/console/calendar?year=2026", "console-calendar")):
+        page.goto(central.url + path)
+        _save(page, out, name)
+    page.goto(f"{central.url}/console/sites/s1?lang=en")
+    _save(page, out, "console-site-en")
+    page.goto(f"{central.url}/console/sites/s1?lang=zh-CN")
+    _gate_added(browser, out)
+    page.context.close()
+    tablet = _signed_in(_page(browser, TABLET, touch=True), central)
+    tablet.goto(f"{central.url}/console/contracts")
+    _save(tablet, out, "console-contracts-tablet")
+    tablet.context.close()
+    admin = _signed_in(_page(browser, DESKTOP, touch=False), central, "chief")
+    admin.goto(f"{central.url}/console/tokens")
+    admin.fill("#token_name", "停车诱导屏")
+    admin.select_option("#institution_id", "inst1")
+    admin.click("#token-create")
+    _save(admin, out, "console-tokens")
+    admin.context.close()
+
+
+def _seed_vehicles(central: LiveCentral) -> None:
+    """An own vehicle with a window and a blacklisted plate at site s1."""
+    from datetime import time, timedelta
+
+    from central import vehicles
+    from central.core.security import Principal
+    from shared import DayType, TimeWindow
+
+    state, admin = central.app.state.central, Principal(Role.ADMIN)
+    now = state.clock()
+    early = TimeWindow(day_type=DayType.WORKING, start=time(7), end=time(21))
+    with central.database.transaction() as session:
+        vehicles.add_own_vehicle(session, admin, "s1", "沪A88888", "院办 王师傅", [early], state.signer, now)
+        vehicles.add_own_vehicle(session, admin, "s1", "沪AD66666", "急诊值班车", [], state.signer, now)
+        until = now + timedelta(days=30)
+        vehicles.add_blacklist_entry(session, admin, "s1", "沪C13579", "多次超时不缴费", until, state.signer,
+                                     now)
+
+
+def _signed_in(page: Page, central: LiveCentral, username: str = "op1") -> Page:
+    browser_staff_login(page, central, username)
+    page.wait_for_url(f"{central.url}/console/")
+    return page
+
+
+def _gate_added(browser: Browser, out: Path) -> None:
+    """A gate added on a broker that makes its account (dynamic security), if one can be started here."""
+    from demo.brokers import dynsec_installed, mosquitto_installed
+    from tests.support.mosquitto import Broker
+
+    if not (mosquitto_installed() and dynsec_installed()):
+        print("skipped console-gate-added: mosquitto with its dynamic-security plugin is not installed")
+        return
+    with tempfile.TemporaryDirectory(prefix="parking-shots-gate-") as workdir:
+        broker = Broker(Path(workdir) / "dynsec", dynsec=True).start()
+        central = LiveCentral(dynsec_settings(f"sqlite:///{workdir}/central.db", broker), utc_now).start()
+        try:
+            seed_staff(central, "op1", Role.OPERATOR)
+            seed_operated_site(central)
+            page = _signed_in(_page(browser, DESKTOP, touch=False), central)
+            page.goto(f"{central.url}/console/sites/s1")
+            page.fill("#gate_id", "south")
+            page.fill("#gate_name", "南门")
+            page.click("#gate-add")
+            page.wait_for_selector("#broker-password")
+            _save(page, out, "console-gate-added")
+            page.context.close()
+        finally:
+            central.stop()
+            broker.stop()
+
+
 SHOTS: dict[str, Shot] = {"resident": resident_sign_in, "console": console_sign_in, "docs": api_docs,
-                          "sandbox": sandbox_payment, "console-live": console_live}
+                          "sandbox": sandbox_payment, "console-live": console_live,
+                          "console-admin": console_admin}
 
 
 def main() -> int:
@@ -129,6 +215,7 @@ def main() -> int:
         central = LiveCentral(web_settings(f"sqlite:///{workdir}/central.db"), utc_now).start()
         try:
             seed_staff(central, "op1", Role.OPERATOR)
+            seed_staff(central, "chief", Role.ADMIN, None)
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
                 for name in args.only:

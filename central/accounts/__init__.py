@@ -14,6 +14,7 @@ from central.accounts.codes import (
 )
 from central.accounts.phones import mask_phone, normalise_phone, phone_hash
 from central.accounts.policy import code_rules, lockout, prune_sign_in_records, session_limits
+from central.accounts.residents import find_resident, residents_by_id
 from central.accounts.sessions import (
     SessionKind,
     SessionLimits,
@@ -51,9 +52,10 @@ from central.accounts.staff import (
 __all__ = [
     "CodeCheck", "CodeCheckOutcome", "CodeRequest", "CodeRequestOutcome", "CodeRules", "ConsoleSmsSender",
     "HttpSmsGateway", "Lockout", "SentSms", "SessionKind", "SessionLimits", "SignedIn", "SmsSender",
-    "StaffSignIn", "StaffSignInOutcome", "change_password", "check_code", "code_rules", "create_institution",
-    "create_staff", "disable_staff", "end_resident_sessions", "end_session", "end_staff_sessions",
-    "find_staff", "list_staff", "lockout", "mask_phone", "normalise_phone", "normalise_username",
-    "phone_hash", "prune_sessions", "prune_sign_in_records", "request_code", "sender_from_settings",
-    "session_for", "session_limits", "set_password", "sign_in_staff", "signature", "start_session",
+    "StaffSignIn", "StaffSignInOutcome", "change_password", "check_code", "code_rules",
+    "create_institution", "create_staff", "disable_staff", "end_resident_sessions", "end_session",
+    "end_staff_sessions", "find_resident", "find_staff", "list_staff", "lockout", "mask_phone",
+    "normalise_phone", "normalise_username", "phone_hash", "prune_sessions", "prune_sign_in_records",
+    "request_code", "residents_by_id", "sender_from_settings", "session_for", "session_limits",
+    "set_password", "sign_in_staff", "signature", "start_session",
 ]

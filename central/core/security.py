@@ -13,7 +13,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from central import db
-from central.errors import ForbiddenError
+from central.errors import ConflictError, ForbiddenError, NotFoundError
+from central.listing import Page, PageRequest, page_of
 
 TOKEN_PREFIX = "pc_"
 
@@ -80,3 +81,26 @@ def principal_for(session: Session, token: str, now: datetime) -> Principal | No
     if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
         return None
     return Principal(Role(row.role), row.institution_id, row.resident_id)
+
+
+def list_tokens(session: Session, actor: Principal, page: PageRequest,
+                include_revoked: bool = True) -> Page[db.ApiToken]:
+    """Tokens (admins only), newest first; the rows hold hashes, never a token's text."""
+    actor.require(Role.ADMIN)
+    query = select(db.ApiToken).order_by(db.ApiToken.created_at.desc(), db.ApiToken.id.desc())
+    if not include_revoked:
+        query = query.where(db.ApiToken.revoked_at.is_(None))
+    return page_of(session, query, page)
+
+
+def revoke_token(session: Session, actor: Principal, token_id: int, now: datetime) -> db.ApiToken:
+    """Refuse a token from now on (admins only); revoking it twice is a conflict."""
+    actor.require(Role.ADMIN)
+    row = session.get(db.ApiToken, token_id)
+    if row is None:
+        raise NotFoundError("token", str(token_id))
+    if row.revoked_at is not None:
+        raise ConflictError(f"token {token_id} was already revoked")
+    row.revoked_at = now
+    session.flush()
+    return row

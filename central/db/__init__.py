@@ -8,6 +8,7 @@ from central.db.contracts import (
     ApiToken,
     BundleState,
     Contract,
+    ContractAction,
     MqttOutbox,
     Resident,
     plates_column,
@@ -20,9 +21,10 @@ from central.db.vehicles import BlacklistEntry, OwnVehicle
 
 __all__ = [
     "TARIFF_COLUMNS", "Alarm", "ApiToken", "AuditKind", "Base", "BlacklistEntry", "BundleState",
-    "CalendarDay", "CalendarYear", "Contract", "Database", "DeadLetter", "DeadLetterCause", "Gate",
-    "GateEventRecord",
-    "Institution", "MqttOutbox", "OwnVehicle", "Payment", "PaymentAudit", "PaymentRefund", "PaymentStatus",
-    "Product", "RefundStatus", "Resident", "SignInCode", "Site", "StaffAccount", "Stay", "StayStatus",
-    "ThrottleEvent", "UTCDateTime", "WebSession", "make_engine", "plates_column",
+    "CalendarDay", "CalendarYear", "Contract", "ContractAction", "Database", "DeadLetter", "DeadLetterCause",
+    "Gate",
+    "GateEventRecord", "Institution", "MqttOutbox", "OwnVehicle", "Payment", "PaymentAudit",
+    "PaymentRefund", "PaymentStatus", "Product", "RefundStatus", "Resident", "SignInCode", "Site",
+    "StaffAccount", "Stay", "StayStatus", "ThrottleEvent", "UTCDateTime", "WebSession", "make_engine",
+    "plates_column",
 ]

@@ -122,3 +122,17 @@ class ApiToken(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+
+class ContractAction(Base):
+    """Who suspended, reinstated or cancelled a contract, when and why (the console asks for a reason)."""
+
+    __tablename__ = "contract_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # central.contracts.actions.ContractActionKind
+    reason: Mapped[str] = mapped_column(String(300))
+    actor: Mapped[str] = mapped_column(String(100))  # the staff username, as it signed in
+    at: Mapped[datetime]
+    effective_on: Mapped[date | None] = mapped_column(Date)  # a cancellation's last day

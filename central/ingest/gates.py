@@ -78,3 +78,24 @@ def _open_alarm(session: Session, site_id: str, gate_id: str, kind: str) -> db.A
     return session.scalars(select(db.Alarm).where(
         db.Alarm.site_id == site_id, db.Alarm.gate_id == gate_id, db.Alarm.kind == kind,
         db.Alarm.cleared_at.is_(None))).first()
+
+
+@dataclass(frozen=True, slots=True)
+class GateView:
+    """A gate as the console shows it: its last status, the site's current bundle, its open alarms here."""
+
+    gate: db.Gate
+    current_sequence: int  # the site's latest bundle: a gate behind it has a stale_bundle alarm
+    alarms: tuple[db.Alarm, ...]  # open alarms raised here for this gate (stale_bundle, clock_skew)
+
+
+def site_gates(session: Session, site_id: str) -> list[GateView]:
+    """The site's gates by id, each with its open alarms (callers check the site is the caller's)."""
+    state = session.get(db.BundleState, site_id)
+    current = state.sequence if state is not None else 0
+    alarms = session.scalars(select(db.Alarm).where(
+        db.Alarm.site_id == site_id, db.Alarm.cleared_at.is_(None), db.Alarm.gate_id.is_not(None))
+        .order_by(db.Alarm.raised_at)).all()
+    gates = session.scalars(select(db.Gate).where(db.Gate.site_id == site_id).order_by(db.Gate.gate_id))
+    return [GateView(g, current, tuple(a for a in alarms if a.gate_id == g.gate_id)) for g in gates]
+

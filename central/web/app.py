@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from datetime import datetime
 
@@ -12,8 +13,8 @@ from fastapi.staticfiles import StaticFiles
 from central import db
 from central.accounts import sender_from_settings
 from central.core.config import Settings
-from central.errors import CsrfRefused, PageRefused, SignInRequired
-from central.web.apps import APPS, WebApp
+from central.errors import CsrfRefused, NotFoundError, PageRefused, SignInRequired
+from central.web.apps import APPS, WebApp, app_for_path
 from central.web.auth import login_redirect_target
 from central.web.headers import SecurityHeaders
 from central.web.i18n import LANGUAGES
@@ -35,6 +36,25 @@ def install_web(app: FastAPI, settings: Settings, database: db.Database,
     app.add_middleware(SecurityHeaders)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC), name="web-static")
     app.add_exception_handler(PageRefused, _refused)  # type: ignore[arg-type]
+    _not_found_as_page(app)
+
+
+def _not_found_as_page(app: FastAPI) -> None:
+    """A site, product or contract a page asks for that does not exist, or belongs to another
+    institution (the services answer both alike), is a 404 page in the visitor's language; the API
+    keeps its own answer (the handler registered before this one)."""
+    api_handler = app.exception_handlers.get(NotFoundError)
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        web_app = app_for_path(request.url.path)
+        if web_app is None or _wants_json(request):
+            if api_handler is None:
+                return JSONResponse({"detail": str(exc)}, status_code=404)
+            answer = api_handler(request, exc)
+            return await answer if inspect.isawaitable(answer) else answer
+        return _error_page(request, web_app, "notfound", 404)
+
+    app.add_exception_handler(NotFoundError, not_found)
 
 
 def _wants_json(request: Request) -> bool:

@@ -13,6 +13,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error.forbidden.title": "无权访问",
         "error.forbidden.body": "您的账号不能查看或修改此内容。",
         "error.signin.title": "请先登录",
+        "error.notfound.title": "找不到此页面",
+        "error.notfound.body": "它不存在，或不属于您的单位。",
         "signin.locked": "登录失败次数过多，请 {minutes} 分钟后再试。",
     },
     "en": {
@@ -28,6 +30,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error.forbidden.title": "Not allowed",
         "error.forbidden.body": "Your account may not see or change this.",
         "error.signin.title": "Please sign in first",
+        "error.notfound.title": "Not found",
+        "error.notfound.body": "It does not exist, or it does not belong to your institution.",
         "signin.locked": "Too many failed sign-ins. Try again in {minutes} minutes.",
     },
 }
