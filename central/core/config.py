@@ -20,6 +20,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from central.core.order_settings import OrderSettings
 from central.core.payment_settings import PaymentSettings
 from central.errors import ConfigError
 from central.overstay import DEFAULT_GRACE_MINUTES
@@ -277,6 +278,8 @@ class Settings(BaseSettings):
     web: WebSettings = Field(default_factory=WebSettings, description="resident app and operator console")
     payments: PaymentSettings = Field(default_factory=PaymentSettings,
                                       description="how residents pay: sandbox, WeChat Pay, Alipay")
+    orders: OrderSettings = Field(default_factory=OrderSettings,
+                                  description="residents' orders: terms, how long an unpaid order holds")
 
     @model_validator(mode="after")
     def _no_default_secrets(self) -> Settings:
