@@ -89,7 +89,8 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, background: bool =
     app.state.central = state
     app.state.payments = payment_service_from_settings(settings, clock)
     app.state.payments.orders = OrderLedger(state.signer, clock)  # what a confirmed payment activates
-    for module in (sites, contracts, orders, events, gates, admin, own_vehicles, blacklist, calendar, health,
+    # orders before contracts: its /contracts/{id}/renewals must not be taken for /contracts/{id}/{action}
+    for module in (sites, orders, contracts, events, gates, admin, own_vehicles, blacklist, calendar, health,
                    billing, reports, payments):
         app.include_router(module.router, prefix=API_PREFIX)
     _add_error_handlers(app)

@@ -14,9 +14,9 @@ from central.billing.month import Month
 from central.billing.terms import load_terms
 from central.contracts.service import change_status
 from central.errors import CapacityError, ConflictError, NotFoundError, PlateTakenError
+from central.listing import PageRequest
 from central.orders import cancel_order, list_orders, visible_order
 from central.orders.service import start_payment
-from central.listing import PageRequest
 from central.payments import PaymentStatus
 from tests.central.orders.conftest import TODAY, Shop, resident
 from tests.central.support import ADMIN
@@ -174,7 +174,8 @@ def test_a_plate_holds_one_contract_per_site_whoever_orders(shop: Shop) -> None:
 
 @pytest.mark.parametrize(("months", "starts_on"), [(2, None), (1, TODAY - timedelta(days=1)),
                                                      (1, TODAY + timedelta(days=31))])
-def test_terms_and_first_days_not_on_offer_are_refused(shop: Shop, months: int, starts_on: date | None) -> None:
+def test_terms_and_first_days_not_on_offer_are_refused(shop: Shop, months: int,
+                                                       starts_on: date | None) -> None:
     with pytest.raises(ConflictError, match="months|starts_on"):
         shop.order(months=months, starts_on=starts_on)
 

@@ -73,10 +73,12 @@ def test_cancelling_refunds_the_unused_days_through_the_provider(shop: Shop) -> 
     shop.clock.advance(days=9)  # 12 March: 10 days used, today among them
     with shop.world.database.transaction() as session:
         preview = refund_preview(session, resident(0), first.contract_id, shop.clock())
-        contract, refunds = cancel_contract(session, resident(0), first.contract_id, shop.context, shop.clock())
+        contract, refunds = cancel_contract(session, resident(0), first.contract_id, shop.context,
+                                            shop.clock())
     due = 90000 - 90000 * 10 // 92
     assert preview == due == 80218
-    assert [(r.order_id, r.amount_fen, r.status) for r in refunds] == [(first.id, due, RefundStatus.SUCCEEDED)]
+    assert [(r.order_id, r.amount_fen, r.status) for r in refunds] == \
+        [(first.id, due, RefundStatus.SUCCEEDED)]
     assert (contract.status, contract.ends_on) == ("cancelled", date(2025, 3, 12))
     order = shop.get(db.Order, first.id)
     assert (order.refunded_fen, order.settled_at) == (due, shop.clock())
