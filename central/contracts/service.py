@@ -102,6 +102,8 @@ def _holder(session: Session, principal: Principal, request: SignRequest) -> str
     if principal.role is Role.RESIDENT:
         if request.resident_id not in (None, principal.resident_id):
             raise ForbiddenError("a resident signs only for themselves")
+        if not request.prepaid:
+            raise ForbiddenError("a resident signs through an order and pays for it first (POST /orders)")
         assert principal.resident_id is not None
         return principal.resident_id
     if request.resident_id is None or session.get(db.Resident, request.resident_id) is None:

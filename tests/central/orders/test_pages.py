@@ -183,3 +183,20 @@ def test_cancelling_shows_the_refund_then_gives_it(login: Login, store: LiveCent
     done = li.post(f"/app/contracts/{contract_id}/cancel", data={"csrf_token": csrf_of(form)})
     assert done.status_code == 200 and f"已退款 {refund}" in done.text
     assert "已退款" in li.get(f"/app/orders/{number}").text
+
+
+def test_the_chinese_order_pages_show_no_english_catalogue_text(login: Login, store: LiveCentral) -> None:
+    from central.web.i18n import RESIDENT
+    from tests.central.web.test_language import _english_texts
+
+    li = login(LI)
+    made = order(li)
+    back = pay_in_sandbox(li, made.headers["location"])
+    number = order_id(back.headers["location"])
+    with store.database.transaction() as session:
+        contract_id = session.get_one(db.Order, number).contract_id
+    english = _english_texts(RESIDENT)
+    for path in ("/app/products/p1", f"/app/orders/{number}", "/app/orders",
+                 f"/app/contracts/{contract_id}/renew", f"/app/contracts/{contract_id}/cancel"):
+        text = re.sub(r"<[^>]*>", " ", li.get(path).text)  # what the page shows, not its markup
+        assert [words for words in english if words in text] == [], path
