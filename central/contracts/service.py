@@ -270,9 +270,17 @@ def change_product(session: Session, principal: Principal, contract_id: str, pro
     if contract.product_id != product.id and contract.status == ContractStatus.ACTIVE.value:
         check_place_free(session, site, product, local_today(site, now), rules.oversubscription,
                          moving_within_site=True)
-    _bump(contract, now, product_id=product.id, **tariff_columns(product))
+    tariff = tariff_columns(product)
+    if _prepaid(session, contract):  # its terms are paid ahead through orders, whatever the product
+        tariff["monthly_fee_fen"] = 0
+    _bump(contract, now, product_id=product.id, **tariff)
     issue_bundle(session, site.id, signer, now)
     return contract
+
+
+def _prepaid(session: Session, contract: db.Contract) -> bool:
+    """Signed through an order: its monthly fee is paid ahead, never billed on a statement."""
+    return session.scalars(select(db.Order.id).where(db.Order.contract_id == contract.id)).first() is not None
 
 
 def _bump(contract: db.Contract, now: datetime, **changes: object) -> None:

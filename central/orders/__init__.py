@@ -8,7 +8,6 @@ No HTTP routes here: ``central/api/routes/orders.py`` (bearer tokens) and
 """
 
 from central.orders.book import OrderLedger, order_state
-from central.orders.lapse import due_orders, lapse_order
 from central.orders.refunds import (
     REFUND_FAILED_ALARM,
     Refund,
@@ -23,6 +22,8 @@ from central.orders.service import (
     OrderFilter,
     OrderRequest,
     cancel_order,
+    due_orders,
+    lapse_order,
     list_orders,
     place_order,
     renew_contract,

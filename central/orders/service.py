@@ -2,10 +2,17 @@
 
 An order for a new contract signs it ``pending_payment`` (``contracts.service``, under the site
 lock): it holds its place and its plate for ``orders.hold_minutes`` while the resident pays.
-A confirmed payment (``book.OrderLedger.mark_paid``) activates it and sends it to the gate; an
-unpaid one lapses (``lapse.py``). A renewal extends its contract by a term once paid. Each order
-keeps the price it was made at, in fen. Every function takes the caller's ``Principal``:
-another resident's order is not found (404), never refused (403).
+A confirmed payment (``book.OrderLedger.mark_paid``) activates it and sends it to the gate. A
+renewal extends its contract by a term once paid. Each order keeps the price it was made at, in
+fen. Every function takes the caller's ``Principal``: another resident's order is not found
+(404), never refused (403).
+
+An unpaid order lapses when its hold ends (``lapse_order``, run by ``ticker.OrderTicker``) and
+frees its place. The providers are asked once more first (``PaymentService.reconcile``): a
+payment whose callback was lost activates the order instead. Each order lapses under a lock on
+its row, taken after the payment row's (as a callback takes them), so a payment confirmed at the
+same moment either activates it first or finds it lapsed (then the money is recorded and an
+operator alarmed to refund it: ``central.payments``).
 """
 
 from __future__ import annotations
@@ -83,10 +90,9 @@ def place_order(session: Session, principal: Principal, request: OrderRequest, c
     site = session.get_one(db.Site, product.site_id)
     first = _first_day(request.starts_on, local_today(site, now), context.settings)
     again = _pending_new_order(session, principal, request)
-    if again is not None and (again.months, again.starts_on) == (request.months, first):
+    if _still_wanted(session, again, (request.months, first), context, now):
+        assert again is not None
         return again
-    if again is not None:
-        close_order(session, again, db.OrderStatus.CANCELLED, now)
     sign = SignRequest(product.id, (request.plate,), first, term_end(first, request.months), prepaid=True)
     contract = sign_contract(session, principal, sign, context.signer, context.rules, now)
     order = _new_order(contract, db.OrderKind.NEW, request.months, product.monthly_fee_fen, now,
@@ -103,7 +109,8 @@ def renew_contract(session: Session, principal: Principal, contract_id: str, mon
     contract, site = visible_contract(session, principal, contract_id, lock=True)
     again = session.scalars(select(db.Order).where(
         db.Order.contract_id == contract.id, db.Order.status == db.OrderStatus.PENDING_PAYMENT)).first()
-    if again is not None:
+    if _still_wanted(session, again, (months, contract.valid_to + timedelta(days=1)), context, now):
+        assert again is not None
         return again
     _check_renewable(contract, local_today(site, now), context.settings)
     product = session.get_one(db.Product, contract.product_id)
@@ -115,6 +122,22 @@ def renew_contract(session: Session, principal: Principal, contract_id: str, mon
     order = _new_order(contract, db.OrderKind.RENEWAL, months, product.monthly_fee_fen, now, context.settings)
     order.starts_on, order.ends_on = first, last
     return _add(session, order, context, now)
+
+
+def _still_wanted(session: Session, again: db.Order | None, term: tuple[int, date], context: OrderContext,
+                  now: datetime) -> bool:
+    """Whether the resident's earlier unpaid order for the same thing is the answer again: yes while it
+    holds and is for the same term (months, first day); else it is closed, lapsed when its hold has
+    ended (after asking the provider once more) or cancelled when another term is chosen."""
+    if again is None:
+        return False
+    if again.hold_until <= now:
+        lapse_order(session, context.payments, again.id, now)
+        return False
+    if (again.months, again.starts_on) == term:
+        return True
+    close_order(session, again, db.OrderStatus.CANCELLED, now)
+    return False
 
 
 def _check_months(months: int, settings: OrderSettings) -> None:
@@ -187,6 +210,25 @@ def close_order(session: Session, order: db.Order, status: db.OrderStatus, now: 
         lapse_unpaid(session, order.contract_id, now)
     order.status, order.closed_at, order.updated_at = status, now, now
     logger.info("order %s %s", order.id, status.value)
+
+
+def due_orders(session: Session, now: datetime, limit: int = 100) -> list[str]:
+    """Unpaid orders whose hold has ended, oldest hold first."""
+    return list(session.scalars(
+        select(db.Order.id).where(db.Order.status == db.OrderStatus.PENDING_PAYMENT,
+                                  db.Order.hold_until <= now)
+        .order_by(db.Order.hold_until, db.Order.id).limit(limit)))
+
+
+def lapse_order(session: Session, payments: PaymentService, order_id: str, now: datetime) -> bool:
+    """Lapse the order if its hold has ended and no provider says it was paid; True if it lapsed."""
+    payments.reconcile(session, order_id)  # takes the payment row's lock before the order's, as callbacks do
+    order = session.scalars(select(db.Order).where(db.Order.id == order_id).with_for_update()
+                            .execution_options(populate_existing=True)).first()
+    if order is None or order.status is not db.OrderStatus.PENDING_PAYMENT or order.hold_until > now:
+        return False
+    close_order(session, order, db.OrderStatus.LAPSED, now)
+    return True
 
 
 def cancel_order(session: Session, principal: Principal, order_id: str, now: datetime) -> db.Order:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from central import db
 from central.db import Database
-from central.orders.lapse import due_orders, lapse_order
 from central.orders.refunds import settle_contract, unsettled_contracts
+from central.orders.service import due_orders, lapse_order
 from central.payments import PaymentService
 from shared import Clock
 

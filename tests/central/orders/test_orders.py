@@ -166,6 +166,15 @@ def test_a_second_tap_gives_the_same_order_and_another_term_replaces_it(shop: Sh
     assert shop.taken() == 1
 
 
+def test_ordering_again_after_the_hold_ended_lapses_the_old_order_first(shop: Shop) -> None:
+    first = shop.order("沪A12345")
+    shop.clock.advance(minutes=16)  # the ticker has not come round yet
+    again = shop.order("沪A12345")
+    assert again.id != first.id and again.hold_until == shop.clock() + timedelta(minutes=15)
+    assert shop.get(db.Order, first.id).status is db.OrderStatus.LAPSED
+    assert shop.taken() == 1
+
+
 def test_a_plate_holds_one_contract_per_site_whoever_orders(shop: Shop) -> None:
     shop.order("沪A12345")
     with pytest.raises(PlateTakenError):

@@ -57,6 +57,14 @@ def test_an_unpaid_renewal_lapses_and_changes_nothing(shop: Shop) -> None:
     assert (contract.status, contract.valid_to) == ("active", date(2025, 4, 2))
 
 
+def test_renewing_again_answers_the_same_order_or_replaces_it_for_another_term(shop: Shop) -> None:
+    first = _paid(shop)
+    renewal = _renew(shop, first.contract_id)
+    assert _renew(shop, first.contract_id).id == renewal.id
+    longer = _renew(shop, first.contract_id, months=3)
+    assert longer.id != renewal.id and shop.get(db.Order, renewal.id).status is db.OrderStatus.CANCELLED
+
+
 def test_renewal_is_for_active_contracts_ending_within_the_window(shop: Shop) -> None:
     shop.settings = shop.settings.model_copy(update={"renew_within_days": 10})
     first = _paid(shop)  # ends 2 April
@@ -145,3 +153,13 @@ def test_a_lost_callback_is_found_before_the_order_lapses(shop: Shop) -> None:
     shop.clock.advance(minutes=15)
     assert shop.ticker().tick().lapsed == []
     assert shop.get(db.Contract, order.contract_id).status == "active"
+
+
+def test_a_prepaid_contract_moved_to_another_product_is_still_not_billed_a_fee(shop: Shop) -> None:
+    from central.contracts.service import change_product
+
+    first = _paid(shop)
+    with shop.world.database.transaction() as session:
+        moved = change_product(session, ADMIN, first.contract_id, "weekends", shop.world.signer,
+                               shop.world.rules, shop.clock())
+        assert (moved.product_id, moved.monthly_fee_fen) == ("weekends", 0)
