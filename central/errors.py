@@ -6,7 +6,8 @@
         ├── NotFoundError         a site, product, contract... that does not exist
         ├── ForbiddenError        the caller's role does not allow this
         ├── ConflictError         the change contradicts the current state
-        │   └── CapacityError     no place left under the product's quota or the site's shared spaces
+        │   ├── CapacityError     no place left under the product's quota or the site's shared spaces
+        │   └── PlateTakenError   the plate holds a contract at the site, or is an own or blacklisted vehicle
         ├── CalendarError         a calendar file or schedule that cannot be stored (names the line)
         ├── ReasonError           a staff action on a contract without a reason (or one too long)
         ├── MessageTooLargeError  larger than the broker's message_size_limit: it would be dropped
@@ -61,6 +62,11 @@ class ConflictError(CentralError):
 
 class CapacityError(ConflictError):
     """Signing or reinstating would exceed the product's quota or the site's shared spaces."""
+
+
+class PlateTakenError(ConflictError):
+    """The plate cannot sign at this site: it holds a contract there for those days, or it is one of
+    the institution's own vehicles, or blacklisted there."""
 
 
 class CalendarError(CentralError, ValueError):

@@ -25,7 +25,7 @@ from central.distribution.bundles import Signer, issue_bundle
 from central.errors import ConflictError, NotFoundError
 from central.listing import Page, PageRequest, page_of
 from central.sites import managed_site
-from shared import ContractStatus, TimeWindow
+from shared import TimeWindow
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ def _check_own_plate(session: Session, site_id: str, plate: str, now: datetime) 
         raise ConflictError(f"plate {plate} is blacklisted at site {site_id}: lift that first")
     holds = session.scalars(select(db.Contract.id).where(
         db.Contract.site_id == site_id, db.Contract.plates.contains(f"|{plate}|"),
-        db.Contract.status != ContractStatus.CANCELLED.value,
+        db.Contract.status.not_in(db.RELEASED),
         db.Contract.valid_to >= now.date())).first()
     if holds is not None:
         raise ConflictError(f"plate {plate} holds contract {holds} at site {site_id}")

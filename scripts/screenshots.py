@@ -199,8 +199,44 @@ def _gate_added(browser: Browser, out: Path) -> None:
             broker.stop()
 
 
+def _seed_product(central: LiveCentral) -> str:
+    """A hospital's car park with a night product, as an operator would set it up."""
+    from central import db
+
+    now = utc_now()
+    nights = [{"day_type": "working", "start": "19:00", "end": "07:30"},
+              {"day_type": "rest", "start": "00:00", "end": "00:00"}]
+    with central.database.transaction() as session:
+        if session.get(db.Institution, "inst1") is None:
+            session.add(db.Institution(id="inst1", name="城东医院", created_at=now))
+            session.flush()
+        session.add(db.Site(id="shot-site", institution_id="inst1", name="城东医院 北停车场", lat=31.2,
+                            lon=121.4, shared_capacity=40, total_spaces=40, created_at=now))
+        session.flush()
+        session.add(db.Product(id="shot-nights", site_id="shot-site", name="夜间月卡", windows=nights,
+                               quota=30, monthly_fee_fen=30000, overstay_rate_fen=1000, created_at=now))
+    return "shot-nights"
+
+
+def resident_orders(browser: Browser, central: LiveCentral, out: Path) -> None:
+    """A product's rules and the sign form, then the order paid in the sandbox, then cancelling."""
+    product = _seed_product(central)
+    page = _page(browser, PHONE, touch=True)
+    browser_resident_login(page, central, "13912345678")
+    page.goto(f"{central.url}/app/products/{product}")
+    page.fill("#plate", "沪A12345")
+    _save(page, out, "resident-sign")
+    page.click("#confirm")
+    page.click("#pay")
+    page.wait_for_selector("#contract-active")
+    _save(page, out, "resident-order-paid")
+    page.click("#cancel-contract")
+    _save(page, out, "resident-cancel")
+    page.context.close()
+
+
 SHOTS: dict[str, Shot] = {"resident": resident_sign_in, "console": console_sign_in, "docs": api_docs,
-                          "sandbox": sandbox_payment, "console-live": console_live,
+                          "sandbox": sandbox_payment, "orders": resident_orders, "console-live": console_live,
                           "console-admin": console_admin}
 
 

@@ -18,6 +18,7 @@ from central.core.config import Settings
 from central.core.security import Principal, Role, principal_for
 from central.distribution.bundles import Signer
 from central.listing import Page, PageRequest
+from central.orders import OrderContext
 from central.payments import PaymentService
 from shared import Clock
 
@@ -83,6 +84,7 @@ def get_accounts(state: StateDep) -> GateAccounts:
 
 AccountsDep = Annotated[GateAccounts, Depends(get_accounts)]
 
+
 def get_payments(request: Request) -> PaymentService:
     """The payment providers and the order book they activate (``app.state.payments``)."""
     payments: PaymentService = request.app.state.payments
@@ -90,6 +92,14 @@ def get_payments(request: Request) -> PaymentService:
 
 
 PaymentsDep = Annotated[PaymentService, Depends(get_payments)]
+
+
+def get_order_context(state: StateDep, payments: PaymentsDep) -> OrderContext:
+    """What ordering needs: the signer, the contract rules, the order settings, the payment service."""
+    return OrderContext(state.signer, state.rules, state.settings.orders, payments)
+
+
+OrderContextDep = Annotated[OrderContext, Depends(get_order_context)]
 
 _bearer = HTTPBearer(auto_error=False)
 

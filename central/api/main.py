@@ -1,8 +1,9 @@
 """The FastAPI application: ``create_app(settings)``.
 
 At start it upgrades the schema; with ``background=True`` (as ``serve`` runs it)
-it also runs the outbox publisher and, if ``ingest.in_process``, the ingest
-consumer, in threads beside the web server.
+it also runs the outbox publisher, the enforcement scheduler, the orders ticker
+(unpaid orders lapse) and, if ``ingest.in_process``, the ingest consumer, in
+threads beside the web server.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from central.api.routes import (
     gates,
     health,
     metrics,
+    orders,
     own_vehicles,
     payments,
     reports,
@@ -55,7 +57,8 @@ from central.errors import (
 from central.health import Runtime
 from central.ingest.consumer import Ingestor
 from central.mqtt import MqttClient
-from central.payments import payment_service_from_settings
+from central.orders import OrderLedger, OrderTicker
+from central.payments import PaymentService, payment_service_from_settings
 from central.web import install_web
 from shared import Clock, PlateError, utc_now
 
@@ -76,7 +79,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, background: bool =
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if migrate:
             upgrade_to_head(settings.database.url)
-        workers = _start_background(state, runtime) if background else []
+        workers = _start_background(state, runtime, app.state.payments) if background else []
         try:
             yield
         finally:
@@ -87,10 +90,12 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, background: bool =
     app = FastAPI(title="Off-peak parking: central service", version="1", lifespan=lifespan,
                   docs_url=None, redoc_url=None, openapi_url=f"{API_PREFIX}/openapi.json")
     app.state.central = state
-    app.state.payments = payment_service_from_settings(settings, clock)  # orders set .orders
+    app.state.payments = payment_service_from_settings(settings, clock)
+    app.state.payments.orders = OrderLedger(state.signer, clock)  # what a confirmed payment activates
     app.state.runtime = runtime = Runtime()  # what health and /metrics read besides the database
-    for module in (sites, contracts, events, gates, admin, own_vehicles, blacklist, calendar, health, billing,
-                   reports, payments):
+    # orders before contracts: its /contracts/{id}/renewals must not be taken for /contracts/{id}/{action}
+    for module in (sites, orders, contracts, events, gates, admin, own_vehicles, blacklist, calendar, health,
+                   billing, reports, payments):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(metrics.router)  # /metrics, where Prometheus looks
     app.add_middleware(RequestLatency)
@@ -103,7 +108,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, background: bool =
     return app
 
 
-def _start_background(state: AppState, runtime: Runtime) -> list[Callable[[], None]]:
+def _start_background(state: AppState, runtime: Runtime, payments: PaymentService) -> list[Callable[[], None]]:
     settings = state.settings
     link = MqttClient(settings.mqtt, f"{settings.mqtt.client_id}-publisher", name="publisher",
                       clock=state.clock)
@@ -116,6 +121,8 @@ def _start_background(state: AppState, runtime: Runtime) -> list[Callable[[], No
     enforcer = enforcement.start(state.database, settings.enforcement, state.signer, state.rules, state.clock)
     if enforcer is not None:
         stops.insert(0, enforcer.stop)
+    ticker = OrderTicker(state.database, payments, state.clock, settings.orders.lapse_interval_s).start()
+    stops.insert(0, ticker.stop)
     if settings.ingest.in_process:
         # A stable client id: the broker queues what gates publish while serve restarts for this
         # session; a new random id each start would leave that queue to a member that never returns.

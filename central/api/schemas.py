@@ -9,9 +9,9 @@ from typing import Annotated
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from central.core.security import Role
-from central.db import StayStatus
+from central.db import ContractState, StayStatus
 from central.overstay import DEFAULT_GRACE_MINUTES, DEFAULT_OVERSTAY_PERIOD_MINUTES
-from shared import ID_PATTERN, ContractStatus, TimeWindow, parse_plate
+from shared import ID_PATTERN, TimeWindow, parse_plate
 
 Id = Annotated[str, Field(pattern=ID_PATTERN, description="lowercase id, safe in topics and URLs")]
 Fen = Annotated[int, Field(ge=0, le=100_000_000, description="money in fen (1/100 yuan)")]
@@ -219,7 +219,8 @@ class ContractOut(_Out):
     plates: list[str] = Field(validation_alias="plate_list")
     valid_from: date
     valid_to: date
-    status: ContractStatus
+    status: ContractState = Field(description="active, suspended, cancelled; pending_payment (its order "
+                                     "awaits payment: not at the gate yet) or lapsed (never paid)")
     version: int
     created_at: datetime
     updated_at: datetime

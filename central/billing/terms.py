@@ -19,7 +19,7 @@ from central.billing.month import Month
 from central.billing.statement import LineKind, StatementLine, refund_line
 from central.billing.tariff import ContractHours, Tariff
 from central.calendar import load_calendar
-from central.db import TARIFF_COLUMNS, Contract, Product, Site
+from central.db import TARIFF_COLUMNS, UNPAID, Contract, Product, Site
 from shared import OfficialCalendar, TimeWindow
 
 
@@ -53,7 +53,7 @@ def load_terms(conn: Connection, month: Month) -> dict[str, Terms]:
                (Product.refund_unused & Site.refund_unused).label("refunds"))
         .join(Product, Product.id == Contract.product_id)
         .join(Site, Site.id == Contract.site_id)
-        .where(Contract.valid_from <= month.last_day)
+        .where(Contract.valid_from <= month.last_day, Contract.status.not_in(UNPAID))
     )
     calendar = load_calendar(conn, month.year - 1, month.year + 1)
     products: dict[str, tuple[tuple[TimeWindow, ...], ZoneInfo]] = {}

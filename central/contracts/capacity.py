@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from central import db
 from central.errors import CapacityError, NotFoundError
-from shared import ContractStatus
 
 
 def capacity_limit(spaces: int, oversubscription: float) -> int:
@@ -40,13 +39,14 @@ def lock_site(session: Session, site_id: str) -> db.Site:
 
 
 def places_taken(session: Session, site_id: str, today: date, product_id: str | None = None) -> int:
-    """Places held at a site (or by one of its products): active contracts that have not ended.
+    """Places held at a site (or by one of its products): active contracts that have not ended,
+    and contracts whose order is still awaiting payment (``pending_payment``, until it lapses).
 
-    A contract holds its place from signing, also before its first day; a suspended or
-    cancelled one does not (reinstating checks the capacity again).
+    A contract holds its place from signing, also before its first day; a suspended,
+    cancelled or lapsed one does not (reinstating checks the capacity again).
     """
     query = select(func.count()).select_from(db.Contract).where(
-        db.Contract.site_id == site_id, db.Contract.status == ContractStatus.ACTIVE.value,
+        db.Contract.site_id == site_id, db.Contract.status.in_(db.HOLDS_PLACE),
         db.Contract.valid_to >= today)
     if product_id is not None:
         query = query.where(db.Contract.product_id == product_id)

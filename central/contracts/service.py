@@ -6,6 +6,11 @@ every other signing for that site committed or not started. A contract keeps the
 tariff its product had when it was signed (price changes apply to new contracts).
 Cancelling records when and the day it takes effect: nothing is billed after that day
 (docs/billing.md).
+
+A contract signed through an order (``SignRequest.prepaid``) is made ``pending_payment``: it
+holds its place and its plate but is in no bundle until ``activate_paid``; unpaid, it is
+``lapse_unpaid``-ed and holds nothing. Its monthly fee is paid ahead by its orders, so the
+contract keeps a monthly fee of 0 (statements bill its usage and overstay only).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -23,7 +28,7 @@ from central import db
 from central.contracts.capacity import check_place_free, lock_site
 from central.core.security import Principal, Role, visible_site_ids
 from central.distribution.bundles import Signer, issue_bundle
-from central.errors import ConflictError, ForbiddenError, NotFoundError
+from central.errors import ConflictError, ForbiddenError, NotFoundError, PlateTakenError
 from central.listing import Page, PageRequest, page_of
 from shared import ContractStatus
 
@@ -43,6 +48,7 @@ class SignRequest:
     valid_from: date
     valid_to: date
     resident_id: str | None = None  # residents sign for themselves
+    prepaid: bool = False  # through an order: pending_payment until paid, the fee paid ahead
 
 
 def local_today(site: db.Site, now: datetime) -> date:
@@ -73,29 +79,31 @@ def _check_validity(request: SignRequest, today: date, rules: ContractRules) -> 
 
 
 def _check_plates_free(session: Session, site_id: str, plates: tuple[str, ...], first: date, last: date,
-                       now: datetime) -> None:
+                       now: datetime, other_than: str = "") -> None:
     """One contract per plate per site at a time; no contract for a blacklisted or an own vehicle."""
     for plate in plates:
         clash = session.scalars(select(db.Contract.id).where(
-            db.Contract.site_id == site_id,
-            db.Contract.status != ContractStatus.CANCELLED.value,
+            db.Contract.site_id == site_id, db.Contract.id != other_than,
+            db.Contract.status.not_in(db.RELEASED),
             db.Contract.plates.contains(f"|{plate}|"),
             db.Contract.valid_from <= last, db.Contract.valid_to >= first)).first()
         if clash is not None:
-            raise ConflictError(f"plate {plate} already holds contract {clash} at this site")
+            raise PlateTakenError(f"plate {plate} already holds contract {clash} at this site")
         if session.scalars(select(db.OwnVehicle.id).where(
                 db.OwnVehicle.site_id == site_id, db.OwnVehicle.plate == plate)).first() is not None:
-            raise ConflictError(f"plate {plate} is one of the institution's own vehicles at this site")
+            raise PlateTakenError(f"plate {plate} is one of the institution's own vehicles at this site")
         banned = session.scalars(select(db.BlacklistEntry).where(
             db.BlacklistEntry.site_id == site_id, db.BlacklistEntry.plate == plate)).first()
         if banned is not None and (banned.until is None or banned.until > now):
-            raise ConflictError(f"plate {plate} is blacklisted at this site: {banned.reason}")
+            raise PlateTakenError(f"plate {plate} is blacklisted at this site: {banned.reason}")
 
 
 def _holder(session: Session, principal: Principal, request: SignRequest) -> str:
     if principal.role is Role.RESIDENT:
         if request.resident_id not in (None, principal.resident_id):
             raise ForbiddenError("a resident signs only for themselves")
+        if not request.prepaid:
+            raise ForbiddenError("a resident signs through an order and pays for it first (POST /orders)")
         assert principal.resident_id is not None
         return principal.resident_id
     if request.resident_id is None or session.get(db.Resident, request.resident_id) is None:
@@ -121,15 +129,70 @@ def sign_contract(session: Session, principal: Principal, request: SignRequest, 
     _check_validity(request, today, rules)
     _check_plates_free(session, site.id, request.plates, request.valid_from, request.valid_to, now)
     check_place_free(session, site, product, today, rules.oversubscription)
+    state = db.ContractState.PENDING_PAYMENT if request.prepaid else db.ContractState.ACTIVE
+    tariff = {**tariff_columns(product), **({"monthly_fee_fen": 0} if request.prepaid else {})}
     contract = db.Contract(
         id=f"c-{uuid.uuid4().hex[:16]}", site_id=site.id, product_id=product.id, resident_id=holder,
         plates=db.plates_column(list(request.plates)), valid_from=request.valid_from,
-        valid_to=request.valid_to, status=ContractStatus.ACTIVE.value, version=1,
-        created_at=now, updated_at=now, **tariff_columns(product))
+        valid_to=request.valid_to, status=state.value, version=1,
+        created_at=now, updated_at=now, **tariff)
     session.add(contract)
     session.flush()
-    issue_bundle(session, site.id, signer, now)
-    logger.info("contract %s signed for product %s", contract.id, product.id)
+    if not request.prepaid:  # a pending contract goes to the gate when it is paid
+        issue_bundle(session, site.id, signer, now)
+    logger.info("contract %s signed for product %s (%s)", contract.id, product.id, state.value)
+    return contract
+
+
+def activate_paid(session: Session, contract_id: str, signer: Signer, now: datetime) -> db.Contract:
+    """Its order is paid: the pending contract becomes active and goes to the gate (a new bundle)."""
+    contract = _locked(session, contract_id)
+    if contract.status != db.ContractState.PENDING_PAYMENT.value:
+        raise ConflictError(f"contract {contract_id} is {contract.status}, not awaiting payment")
+    _bump(contract, now, status=ContractStatus.ACTIVE.value)
+    issue_bundle(session, contract.site_id, signer, now)
+    logger.info("contract %s paid: active", contract.id)
+    return contract
+
+
+def extend_paid(session: Session, contract_id: str, valid_to: date, signer: Signer,
+                now: datetime) -> db.Contract:
+    """A renewal is paid: the contract runs to ``valid_to`` (a new bundle tells the gate)."""
+    contract = _locked(session, contract_id)
+    if contract.status not in (ContractStatus.ACTIVE.value, ContractStatus.SUSPENDED.value):
+        raise ConflictError(f"contract {contract_id} is {contract.status}: it cannot be extended")
+    _bump(contract, now, valid_to=max(contract.valid_to, valid_to))
+    issue_bundle(session, contract.site_id, signer, now)
+    logger.info("contract %s extended to %s", contract.id, contract.valid_to)
+    return contract
+
+
+def lapse_unpaid(session: Session, contract_id: str, now: datetime) -> db.Contract:
+    """Its order was never paid: the pending contract holds nothing any more (it was at no gate)."""
+    contract = _locked(session, contract_id)
+    if contract.status != db.ContractState.PENDING_PAYMENT.value:
+        raise ConflictError(f"contract {contract_id} is {contract.status}, not awaiting payment")
+    _bump(contract, now, status=db.ContractState.LAPSED.value)
+    return contract
+
+
+def check_extension(session: Session, contract: db.Contract, valid_to: date, rules: ContractRules,
+                    now: datetime) -> None:
+    """ConflictError unless the contract may run to ``valid_to``: no further ahead than
+    ``max_validity_days`` from today, and its plates free at the site for the added days."""
+    site = session.get_one(db.Site, contract.site_id)
+    today = local_today(site, now)
+    if (valid_to - today).days >= rules.max_validity_days:
+        raise ConflictError(f"a contract may run at most {rules.max_validity_days} days ahead")
+    _check_plates_free(session, site.id, tuple(contract.plate_list), contract.valid_to + timedelta(days=1),
+                       valid_to, now, other_than=contract.id)
+
+
+def _locked(session: Session, contract_id: str) -> db.Contract:
+    contract = session.scalars(select(db.Contract).where(db.Contract.id == contract_id).with_for_update()
+                               .execution_options(populate_existing=True)).first()
+    if contract is None:
+        raise NotFoundError("contract", contract_id)
     return contract
 
 
@@ -202,14 +265,22 @@ def change_product(session: Session, principal: Principal, contract_id: str, pro
         raise NotFoundError("product", product_id)
     if product.site_id != contract.site_id:
         raise ConflictError("a contract moves only to a product of the same site")
-    if contract.status == ContractStatus.CANCELLED.value:
-        raise ConflictError("cannot change the product of a cancelled contract")
+    if contract.status not in (ContractStatus.ACTIVE.value, ContractStatus.SUSPENDED.value):
+        raise ConflictError(f"cannot change the product of a {contract.status} contract")
     if contract.product_id != product.id and contract.status == ContractStatus.ACTIVE.value:
         check_place_free(session, site, product, local_today(site, now), rules.oversubscription,
                          moving_within_site=True)
-    _bump(contract, now, product_id=product.id, **tariff_columns(product))
+    tariff = tariff_columns(product)
+    if _prepaid(session, contract):  # its terms are paid ahead through orders, whatever the product
+        tariff["monthly_fee_fen"] = 0
+    _bump(contract, now, product_id=product.id, **tariff)
     issue_bundle(session, site.id, signer, now)
     return contract
+
+
+def _prepaid(session: Session, contract: db.Contract) -> bool:
+    """Signed through an order: its monthly fee is paid ahead, never billed on a statement."""
+    return session.scalars(select(db.Order.id).where(db.Order.contract_id == contract.id)).first() is not None
 
 
 def _bump(contract: db.Contract, now: datetime, **changes: object) -> None:
@@ -225,7 +296,7 @@ class ContractFilter:
     product_id: str | None = None
     resident_id: str | None = None
     plate: str | None = None  # normalised
-    status: ContractStatus | None = None
+    status: db.ContractState | None = None
 
 
 def list_contracts(session: Session, principal: Principal, page: PageRequest,

@@ -20,6 +20,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from central.core.order_settings import OrderSettings
 from central.core.payment_settings import PaymentSettings
 from central.errors import ConfigError
 from central.overstay import DEFAULT_GRACE_MINUTES
@@ -326,6 +327,8 @@ class Settings(BaseSettings):
                                       description="how residents pay: sandbox, WeChat Pay, Alipay")
     health: HealthSettings = Field(default_factory=HealthSettings, description="what /api/v1/health judges")
     metrics: MetricsSettings = Field(default_factory=MetricsSettings, description="Prometheus metrics")
+    orders: OrderSettings = Field(default_factory=OrderSettings,
+                                  description="residents' orders: terms, how long an unpaid order holds")
 
     @model_validator(mode="after")
     def _no_default_secrets(self) -> Settings:

@@ -4,27 +4,31 @@ from central.db.accounts import SignInCode, StaffAccount, ThrottleEvent, WebSess
 from central.db.base import Base, UTCDateTime
 from central.db.calendar import CalendarDay, CalendarYear
 from central.db.contracts import (
+    HOLDS_PLACE,
+    RELEASED,
     TARIFF_COLUMNS,
+    UNPAID,
     ApiToken,
     BundleState,
     Contract,
     ContractAction,
+    ContractState,
     MqttOutbox,
     Resident,
     plates_column,
 )
 from central.db.events import Alarm, DeadLetter, DeadLetterCause, GateEventRecord, Stay, StayStatus
+from central.db.orders import Order, OrderKind, OrderStatus
 from central.db.payments import AuditKind, Payment, PaymentAudit, PaymentRefund, PaymentStatus, RefundStatus
 from central.db.session import Database, make_engine
 from central.db.sites import Gate, Institution, Product, Site
 from central.db.vehicles import BlacklistEntry, OwnVehicle
 
 __all__ = [
-    "TARIFF_COLUMNS", "Alarm", "ApiToken", "AuditKind", "Base", "BlacklistEntry", "BundleState",
-    "CalendarDay", "CalendarYear", "Contract", "ContractAction", "Database", "DeadLetter", "DeadLetterCause",
-    "Gate",
-    "GateEventRecord", "Institution", "MqttOutbox", "OwnVehicle", "Payment", "PaymentAudit",
-    "PaymentRefund", "PaymentStatus", "Product", "RefundStatus", "Resident", "SignInCode", "Site",
-    "StaffAccount", "Stay", "StayStatus", "ThrottleEvent", "UTCDateTime", "WebSession", "make_engine",
-    "plates_column",
+    "HOLDS_PLACE", "RELEASED", "TARIFF_COLUMNS", "Alarm", "ApiToken", "AuditKind", "Base", "BlacklistEntry",
+    "BundleState", "CalendarDay", "CalendarYear", "Contract", "ContractAction", "ContractState", "Database",
+    "DeadLetter", "DeadLetterCause", "Gate", "GateEventRecord", "Institution", "MqttOutbox", "Order", "OrderKind", "OrderStatus",
+    "OwnVehicle", "Payment", "PaymentAudit", "PaymentRefund", "PaymentStatus", "Product", "RefundStatus",
+    "Resident", "SignInCode", "Site", "StaffAccount", "Stay", "StayStatus", "ThrottleEvent", "UNPAID",
+    "UTCDateTime", "WebSession", "make_engine", "plates_column",
 ]

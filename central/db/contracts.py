@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
@@ -32,6 +33,25 @@ class Resident(Base):
     created_at: Mapped[datetime]
 
 
+class ContractState(StrEnum):
+    """A contract's state at central. The first three are the gate's own (``shared.ContractStatus``,
+    the values a bundle carries); the other two never leave central, as no bundle carries them."""
+
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    CANCELLED = "cancelled"
+    PENDING_PAYMENT = "pending_payment"  # signed through an order not paid yet: holds its place
+    LAPSED = "lapsed"  # its order was never paid (the hold ran out, or it was cancelled unpaid)
+
+
+# A contract in these states holds a place at its site (contracts.capacity.places_taken) ...
+HOLDS_PLACE = (ContractState.ACTIVE.value, ContractState.PENDING_PAYMENT.value)
+# ... and in these it holds nothing any more: neither a place nor its plate.
+RELEASED = (ContractState.CANCELLED.value, ContractState.LAPSED.value)
+# Never at a gate (yet): in no bundle, billed nothing.
+UNPAID = (ContractState.PENDING_PAYMENT.value, ContractState.LAPSED.value)
+
+
 # The product's prices a contract keeps from its signing on (the names of billing's Tariff fields).
 TARIFF_COLUMNS = ("monthly_fee_fen", "usage_rate_fen", "usage_period_minutes", "daily_cap_fen",
                   "overstay_rate_fen", "overstay_period_minutes", "grace_minutes")
@@ -52,7 +72,7 @@ class Contract(Base):
     plates: Mapped[str] = mapped_column(String(60))  # normalised, "|"-separated: "|沪A12345|沪B..|"
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date] = mapped_column(Date)  # inclusive
-    status: Mapped[str] = mapped_column(String(16), default="active")  # shared.ContractStatus
+    status: Mapped[str] = mapped_column(String(16), default="active")  # ContractState
     version: Mapped[int] = mapped_column(Integer, default=1)
     monthly_fee_fen: Mapped[int] = mapped_column(Integer)
     usage_rate_fen: Mapped[int] = mapped_column(Integer)

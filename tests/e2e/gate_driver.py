@@ -11,8 +11,9 @@ killing it is killing the gate.
 On start it counts the passages already in the gate's store (a previous run
 killed half-way) and makes only the rest, so ``--total`` is the number of
 events the gate records over all its runs. With ``--go-file`` it waits for that
-file before the first car (a test decides when traffic begins); ``--skew-s``
-sets the gate's clock off by that many seconds.
+file before the first car (a test decides when traffic begins); with ``--go-dir``
+car N waits for the file ``N`` in that folder (a test lets each car in when it
+is ready for it); ``--skew-s`` sets the gate's clock off by that many seconds.
 """
 
 from __future__ import annotations
@@ -69,11 +70,14 @@ def recorded(db: Path) -> int:
 
 
 def cars(start: int, total: int, pace_s: float, go_file: Path | None,
-         stop: threading.Event) -> Iterator[list[np.ndarray]]:
+         stop: threading.Event, go_dir: Path | None = None) -> Iterator[list[np.ndarray]]:
     while go_file is not None and not go_file.exists():
         if stop.wait(0.05):
             return
     for number in range(start, total):
+        while go_dir is not None and not (go_dir / str(number)).exists():
+            if stop.wait(0.05):
+                return
         yield [frame_for(number)]
         if pace_s and stop.wait(pace_s):
             return
@@ -86,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--total", type=int, required=True, help="passages over all runs of this gate")
     parser.add_argument("--pace-s", type=float, default=0.0, help="pause between cars")
     parser.add_argument("--go-file", type=Path, default=None, help="wait for this file before the first car")
+    parser.add_argument("--go-dir", type=Path, default=None, help="car N waits for the file N in this folder")
     parser.add_argument("--skew-s", type=float, default=0.0, help="the gate's clock is off by this much")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -98,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signum, lambda *_: stop.set())
     lane = settings.lanes[0].name
     agent = Agent(settings, clock=lambda: datetime.now(UTC) + skew, reader=PlateInFrame(plates),
-                  vehicles={lane: cars(done, args.total, args.pace_s, args.go_file, stop)})
+                  vehicles={lane: cars(done, args.total, args.pace_s, args.go_file, stop, args.go_dir)})
     logger.info("gate driver: %s passages recorded before, %s to go", done, max(0, args.total - done))
     agent.start()
     stop.wait()

@@ -137,6 +137,7 @@ class Central:
     log_level: str = "INFO"
     log_format: str = "text"
     ingest: dict[str, Any] = field(default_factory=dict)
+    overrides: dict[str, Any] = field(default_factory=dict)  # settings sections (merged) or values
     port: int = field(default_factory=free_port)
     signing_key: str = field(default_factory=lambda: private_key_to_text(generate_private_key()))
     key_id: str = KEY_ID
@@ -156,6 +157,8 @@ class Central:
             "ingest": {"linger_ms": 20, **self.ingest},
             "api": {"host": "127.0.0.1", "port": self.port},
         }
+        for key, value in self.overrides.items():
+            settings[key] = {**settings.get(key, {}), **value} if isinstance(value, dict) else value
         self.config = self.workdir / "central.yaml"
         self.config.write_text(yaml.safe_dump(settings))
         # The broker password comes from the environment, never from the file.

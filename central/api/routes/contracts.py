@@ -10,7 +10,7 @@ from central import db
 from central.api.deps import CurrentUser, NowDep, PageDep, SessionDep, StateDep, page_body
 from central.api.schemas import CancelIn, ContractOut, ProductChangeIn, SignIn
 from central.contracts import service
-from shared import ContractStatus, parse_plate
+from shared import parse_plate
 
 router = APIRouter(prefix="/contracts", tags=["contracts"])
 
@@ -29,7 +29,7 @@ def sign(body: SignIn, session: SessionDep, state: StateDep, user: CurrentUser, 
 def list_contracts(session: SessionDep, user: CurrentUser, page: PageDep, response: Response,
                    site_id: IdQuery = None, product_id: IdQuery = None, resident_id: IdQuery = None,
                    plate: Annotated[str | None, Query(max_length=32)] = None,
-                   status: ContractStatus | None = None) -> list[db.Contract]:
+                   status: db.ContractState | None = None) -> list[db.Contract]:
     """Residents see their own contracts; operators those of their institution's sites. Oldest first;
     the total in X-Total-Count."""
     where = service.ContractFilter(site_id, product_id, resident_id,

@@ -64,7 +64,9 @@ def test_resident_sees_only_own_contracts_and_signs_for_self(api: Api) -> None:
     api.seed_site(quota=5)
     li, wang = api.resident("Li"), api.resident("Wang")
     li_token = api.token("resident", resident_id=li)
-    mine = api.sign(["沪A12345"], li, token=li_token)
+    unpaid = api.sign(["沪A12345"], li, token=li_token)  # a resident signs through an order, paid first
+    assert unpaid.status_code == 403 and "POST /orders" in unpaid.json()["detail"]
+    mine = api.sign(["沪A12345"], li)  # signed for Li by staff
     assert mine.status_code == 201 and mine.json()["resident_id"] == li
     assert api.sign(["沪B12345"], wang, token=li_token).status_code == 403
     theirs = api.sign(["沪C12345"], wang).json()
@@ -135,7 +137,7 @@ def test_a_cancellation_is_dated_and_staff_may_backdate_it(api: Api) -> None:
     api.seed_site(quota=5)
     li = api.resident("Li")
     li_token = api.token("resident", resident_id=li)
-    mine = api.sign(["沪A12345"], li, token=li_token).json()
+    mine = api.sign(["沪A12345"], li).json()  # signed for Li by staff; Li cancels it
     today = api.clock().date()
     backdated = api.post(f"/contracts/{mine['id']}/cancel", {"effective_on": str(today - timedelta(days=1))},
                          li_token)
