@@ -14,6 +14,7 @@ from central.db.contracts import (
 )
 from central.db.events import Alarm, DeadLetter, GateEventRecord, Stay, StayStatus
 from central.db.payments import AuditKind, Payment, PaymentAudit, PaymentRefund, PaymentStatus, RefundStatus
+from central.db.residents import ResidentNotice, ResidentVehicle
 from central.db.session import Database, make_engine
 from central.db.sites import Gate, Institution, Product, Site
 from central.db.vehicles import BlacklistEntry, OwnVehicle
@@ -22,6 +23,7 @@ __all__ = [
     "TARIFF_COLUMNS", "Alarm", "ApiToken", "AuditKind", "Base", "BlacklistEntry", "BundleState",
     "CalendarDay", "CalendarYear", "Contract", "Database", "DeadLetter", "Gate", "GateEventRecord",
     "Institution", "MqttOutbox", "OwnVehicle", "Payment", "PaymentAudit", "PaymentRefund", "PaymentStatus",
-    "Product", "RefundStatus", "Resident", "SignInCode", "Site", "StaffAccount", "Stay", "StayStatus",
-    "ThrottleEvent", "UTCDateTime", "WebSession", "make_engine", "plates_column",
+    "Product", "RefundStatus", "Resident", "ResidentNotice", "ResidentVehicle", "SignInCode", "Site",
+    "StaffAccount", "Stay", "StayStatus", "ThrottleEvent", "UTCDateTime", "WebSession", "make_engine",
+    "plates_column",
 ]
