@@ -118,7 +118,7 @@ def bill(database: db.Database, month: str, now: datetime) -> None:
 
 def add_notice(database: db.Database, resident: str, kind: AlertKind, site_id: str, plate: str,
                deadline: datetime, at: datetime, minutes_left: int | None = None) -> int:
-    alert = SiteAlert(alert_id=uuid.uuid4(), site_id=site_id, kind=kind, at=at, plate=plate, deadline=deadline,
-                      minutes_left=minutes_left)
+    alert = SiteAlert(alert_id=uuid.uuid4(), site_id=site_id, kind=kind, at=at, plate=plate,
+                      deadline=deadline, minutes_left=minutes_left)
     with database.transaction() as session:
         return store_notice(session, resident, alert, at + timedelta(seconds=1)).id

@@ -160,7 +160,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error.not_found.body": "This does not exist, or it is not yours.",
         "month.label": "{month}/{year}",
         "windows.working": "Working days {spans}",
-        "windows.rest": "rest days {spans}",
+        "windows.rest": "Rest days {spans}",
         "windows.span": "{start}–{end}",
         "windows.overnight": "{start}–{end} next day",
         "windows.all_day": "all day",
