@@ -18,6 +18,7 @@ from central.residents.find import (
     find_parking,
     places,
     resolve_place,
+    search_origin,
     window_kinds,
 )
 from central.residents.map import SiteMap, draw_map
@@ -57,5 +58,6 @@ __all__ = [
     "StayCharge", "WindowFilter", "bind_vehicle", "download_name", "draw_map", "find_parking",
     "latest_notice_id", "line_label", "list_notices", "list_vehicles", "mark_read", "my_parking",
     "my_statements", "next_window", "notice_text", "notices_after", "places", "plate_text", "resolve_place",
-    "site_names", "statement_csv", "statement_view", "unbind_vehicle", "unread_count", "window_kinds",
+    "search_origin", "site_names", "statement_csv", "statement_view", "unbind_vehicle", "unread_count",
+    "window_kinds",
 ]

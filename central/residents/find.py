@@ -117,6 +117,16 @@ def resolve_place(session: Session, text: str) -> Point | None:
     return exact or next((p for p in known if wanted in p.label), None)
 
 
+def search_origin(session: Session, lat: float | None, lon: float | None,
+                  place: str) -> tuple[Point | None, bool]:
+    """Where to search from, and whether a place was asked for that the sites' data does not know.
+    A place typed wins over a location the browser sent before."""
+    if place.strip():
+        found = resolve_place(session, place)
+        return found, found is None
+    return (Point(lat, lon) if lat is not None and lon is not None else None), False
+
+
 def find_parking(session: Session, origin: Point | None, want: SearchFilter, now: datetime,
                  oversubscription: float) -> list[FoundSite]:
     """Open sites with products that match, nearest first (by name without an origin), numbered."""

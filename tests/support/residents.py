@@ -122,3 +122,30 @@ def add_notice(database: db.Database, resident: str, kind: AlertKind, site_id: s
                       deadline=deadline, minutes_left=minutes_left)
     with database.transaction() as session:
         return store_notice(session, resident, alert, at + timedelta(seconds=1)).id
+
+
+def seed_resident_story(central: LiveCentral, phone: str) -> str:
+    """What the screenshots show (clock at Tuesday 4 March 2025, 08:40 in Shanghai): a resident with two
+    plates and a night contract since February, billed for February; Monday night's car still inside
+    70 minutes after its 07:30 deadline, with its reminder and overstay notice. Returns the contract."""
+    database, now = central.database, central.app.state.central.clock()
+    seed_sites(database, now)
+    resident = resident_id(central, phone)
+    with database.transaction() as session:
+        for plate, kind in (("沪A12345", "standard"), ("沪AD67890", "new_energy")):
+            session.add(db.ResidentVehicle(resident_id=resident, plate=plate, kind=kind, created_at=now))
+    contract = add_contract(database, resident, "xh-gov-nights", "沪A12345", date(2025, 2, 1),
+                            date(2025, 4, 30), now)
+    for entered, exited, deadline in (("2025-02-10 19:40", "2025-02-11 07:20", "2025-02-11 07:30"),
+                                      ("2025-02-14 20:15", "2025-02-15 07:50", "2025-02-15 07:30"),
+                                      ("2025-02-21 19:05", "2025-02-22 07:10", "2025-02-22 07:30")):
+        add_stay(database, contract, "沪A12345", entered, exited, deadline)
+    bill(database, "2025-02", now)
+    add_stay(database, contract, "沪A12345", "2025-03-01 21:10", "2025-03-03 07:05", "2025-03-03 07:30")
+    add_stay(database, contract, "沪A12345", "2025-03-03 20:05", None, "2025-03-04 07:30")
+    deadline = local("2025-03-04 07:30")
+    add_notice(database, resident, AlertKind.REMINDER, "xh-gov", "沪A12345", deadline,
+               local("2025-03-04 07:00"), 30)
+    add_notice(database, resident, AlertKind.OVERSTAY, "xh-gov", "沪A12345", deadline,
+               local("2025-03-04 07:45"))
+    return contract

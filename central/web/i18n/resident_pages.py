@@ -148,6 +148,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "notice.suspension": "您在{site}的合约因多次超时已暂停，请联系停车场。",
         "notice.live": "新提醒：",
         "notice.open": "查看",
+        "notice.close": "关闭提醒",
     },
     "en": {
         "nav.label": "Main menu",
@@ -298,5 +299,6 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "Please contact the car park.",
         "notice.live": "New reminder: ",
         "notice.open": "Open",
+        "notice.close": "Close the reminder",
     },
 }

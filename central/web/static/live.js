@@ -36,4 +36,7 @@
     if (cards) { cards.innerHTML = JSON.parse(event.data).html; }
   });
   source.addEventListener("ended", function () { source.close(); });
+  document.getElementById("live-notice-close").addEventListener("click", function () {
+    document.getElementById("live-notice").hidden = true;
+  });
 }());

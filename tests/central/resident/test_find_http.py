@@ -46,6 +46,7 @@ def test_filters_by_hours_and_by_monthly_fee(world: World) -> None:
     weekends = me.client.get(f"/app/find?{near}&window=weekends").text
     assert [s for s, _ in _sites(weekends)] == ["xh-gov", "ja-edu", "hp-hosp"]  # xh-lib sells weeknights only
     assert _PRODUCT.findall(weekends)[:2] == ["xh-gov-nights", "xh-gov-weekends"]
+    assert len(_sites(me.client.get(f"/app/find?{near}&window=any&max_fee=").text)) == 4  # "any fee"
     cheap = me.client.get(f"/app/find?{near}&max_fee=20000").text
     assert _PRODUCT.findall(cheap) == ["xh-gov-weekends", "xh-lib-weeknights"]
     nothing = me.client.get(f"/app/find?{near}&window=all_day&max_fee=20000").text

@@ -23,18 +23,16 @@ def find(page: ResidentPage, user: ResidentUser, state: StateDep,
          lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
          place: Annotated[str, Query(max_length=100)] = "",
          window: residents.WindowFilter = residents.WindowFilter.ANY,
-         max_fee: Annotated[int | None, Query(ge=0, le=10_000_000)] = None) -> Response:
-    """``max_fee`` in fen; a ``place`` wins over ``lat``/``lon``."""
-    origin = residents.Point(lat, lon) if lat is not None and lon is not None else None
-    unknown = False
-    if place.strip():  # a place typed wins over a location sent before
-        origin = residents.resolve_place(page.db, place)
-        unknown = origin is None
-    found = residents.find_parking(page.db, origin, residents.SearchFilter(window, max_fee), page.now,
+         max_fee: Annotated[str, Query(pattern=r"^\d{0,9}$")] = "") -> Response:
+    """``max_fee`` in fen (empty: any, as the form's first choice sends it)."""
+    most = int(max_fee) if max_fee else None
+    origin, unknown = residents.search_origin(page.db, lat, lon, place)
+    found = residents.find_parking(page.db, origin, residents.SearchFilter(window, most), page.now,
                                    state.rules.oversubscription)
     site_map = residents.draw_map((origin.lat, origin.lon) if origin else None,
                                   [(s.number, s.site.lat, s.site.lon) for s in found])
     return page.render("resident/find.html", status=404 if unknown else 200, found=found, origin=origin,
-                       place=place, window=window, max_fee=max_fee, site_map=site_map, unknown=unknown,
-                       places=residents.places(page.db), windows=list(residents.WindowFilter),
+                       place=place, window=window, max_fee=most, site_map=site_map, unknown=unknown,
+                       places=residents.places(page.db),
+                       windows=[(w, page.t(f"find.window.{w.value}")) for w in residents.WindowFilter],
                        prices=PRICE_STEPS_FEN, windows_text=lambda ws: windows_in_words(ws, page.t))

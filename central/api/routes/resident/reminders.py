@@ -27,12 +27,14 @@ def reminders(page: ResidentPage, user: ResidentUser) -> Response:
 
 
 @router.get("/live")
-async def live(page: ResidentPage, user: ResidentUser, after: Annotated[int, Query(ge=0)] = 0,
+async def live(page: ResidentPage, user: ResidentUser, after: Annotated[int | None, Query(ge=0)] = None,
                parking: bool = False,
                last_event_id: Annotated[str | None, Header(max_length=20)] = None) -> Response:
-    """Server-sent events: new notices after ``after`` (or the browser's Last-Event-ID), and the
-    "my parking" cards when ``parking`` and they change."""
-    resumed = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
-    feed = ResidentFeed(page, user, max(after, resumed), parking)
+    """Server-sent events: new notices after ``after`` (or the browser's Last-Event-ID; neither: from
+    now on), and the "my parking" cards when ``parking`` and they change."""
+    resumed = int(last_event_id) if last_event_id and last_event_id.isdigit() else None
+    start = max(n for n in (after, resumed) if n is not None) if after is not None or resumed is not None \
+        else residents.latest_notice_id(page.db, user.principal)
+    feed = ResidentFeed(page, user, start, parking)
     return StreamingResponse(feed.events(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

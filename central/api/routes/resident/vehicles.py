@@ -12,7 +12,7 @@ from central.api.routes.resident.refusals import not_found
 from central.errors import NotFoundError
 from central.web.auth import ResidentUser
 from central.web.pages import PageRequest, ResidentPage
-from shared import PlateError
+from shared import PlateError, PlateKind
 
 router = APIRouter()
 
@@ -21,7 +21,8 @@ def _page(page: PageRequest, user: ResidentUser, error: str | None = None, statu
           typed: tuple[str, str] = ("沪", "")) -> Response:
     return page.render("resident/vehicles.html", status=status, error=error, typed=typed,
                        vehicles=residents.list_vehicles(page.db, user.principal),
-                       most=residents.MAX_VEHICLES, provinces=residents.PROVINCE_CHOICES)
+                       most=residents.MAX_VEHICLES, provinces=residents.PROVINCE_CHOICES,
+                       kinds={kind.value: page.t(f"vehicles.kind.{kind.value}") for kind in PlateKind})
 
 
 @router.get("/vehicles")
