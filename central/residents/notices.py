@@ -9,6 +9,7 @@ lists them and pushes new ones to an open page (``notices_after``, read by the l
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -28,6 +29,26 @@ logger = logging.getLogger(__name__)
 
 CHANNEL = "app"
 PAGE_SIZE = 50
+
+
+class ChangeCounter:
+    """Counts notices stored by this process, so that a live page looks in the database only when
+    there is something new (and now and then, for notices another process stored)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._version = 0
+
+    @property
+    def version(self) -> int:
+        return self._version
+
+    def bump(self) -> None:
+        with self._lock:
+            self._version += 1
+
+
+NOTICES_STORED = ChangeCounter()
 
 
 class InAppNotifier:
@@ -52,6 +73,8 @@ class InAppNotifier:
                 store_notice(session, resident_id, alert, self.clock())
         except IntegrityError:  # delivered before (the outbox retried after a lost commit): done
             logger.info("notice %s already stored", alert.alert_id)
+            return
+        NOTICES_STORED.bump()
 
 
 def store_notice(session: Session, resident_id: str, alert: SiteAlert, now: datetime) -> db.ResidentNotice:

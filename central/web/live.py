@@ -4,9 +4,11 @@ Every page of a signed-in resident opens ``/app/live`` (static/live.js). The str
 ``notice`` for each new departure reminder or overstay notice (``id:`` is the notice's, so a
 reconnecting browser says where it was in ``Last-Event-ID``), and, to the "my parking" page,
 ``parking`` with the contracts' cards rendered again whenever they change (a car comes in, or
-its overstay charge grows). A stream lasts ``STREAM_S`` and then ends; the browser reconnects
-after ``retry``, so no connection outlives a restart by long, and a logged-out session gets
-``ended`` and is not reconnected.
+its overstay charge grows). The stream reads the database for notices when this process stored
+one (``NOTICES_STORED``: the enforcement scheduler runs inside ``serve``) and every
+``NOTICE_EVERY_S`` in any case (another process may have). A stream lasts ``STREAM_S`` and then
+ends; the browser reconnects after ``retry``, so no connection outlives a restart by long, and a
+logged-out session gets ``ended`` and is not reconnected.
 """
 
 from __future__ import annotations
@@ -23,13 +25,14 @@ from starlette.concurrency import run_in_threadpool
 
 from central import db, residents
 from central.accounts import SignedIn
+from central.residents.notices import NOTICES_STORED
 from central.web.pages import PageRequest
 from central.web.windows import windows_in_words
 
 STREAM_S = 30.0  # then the stream ends and the browser reconnects
 RETRY_MS = 2000
-NOTICE_EVERY_S = 2.0
-PARKING_EVERY_S = 10.0
+NOTICE_EVERY_S = 15.0  # the database is read for new notices at once when this process stored one
+PARKING_EVERY_S = 15.0
 SESSION_EVERY_S = 10.0
 
 
@@ -59,6 +62,7 @@ class ResidentFeed:
         yield f"retry: {RETRY_MS}\n\n"
         started = time.monotonic()
         due = {"notice": started, "parking": started, "session": started + SESSION_EVERY_S}
+        stored = NOTICES_STORED.version
         while time.monotonic() - started < STREAM_S:
             now = time.monotonic()
             if now >= due["session"]:
@@ -66,8 +70,8 @@ class ResidentFeed:
                 if not await run_in_threadpool(self._signed_in):
                     yield sse("ended", {})
                     return
-            if now >= due["notice"]:
-                due["notice"] = now + NOTICE_EVERY_S
+            if now >= due["notice"] or NOTICES_STORED.version != stored:
+                due["notice"], stored = now + NOTICE_EVERY_S, NOTICES_STORED.version
                 for notice in await run_in_threadpool(self._new_notices):
                     self.after = notice["id"]
                     yield sse("notice", notice, notice["id"])
