@@ -1,9 +1,10 @@
 # One image for the central service and the edge agent (the command picks which).
 # No secret, certificate or key goes into it (.dockerignore): they come from the environment,
-# compose secrets or mounted files at run time (docs/deploy.md).
+# compose secrets or mounted files at run time (docs/deploy.md). fonts-noto-cjk: the Chinese in
+# residents' statement PDFs (central/residents/statement_pdf.py).
 FROM python:3.11-slim-bookworm
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libgl1 libglib2.0-0 \
+ && apt-get install -y --no-install-recommends libgl1 libglib2.0-0 fonts-noto-cjk \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./

@@ -126,6 +126,10 @@ class SmsError(CentralError):
     """The SMS gateway refused or did not answer; the code was not delivered."""
 
 
+class DocumentError(CentralError):
+    """A document (a statement's PDF) cannot be made here: its font is missing."""
+
+
 class PageRefused(CentralError):
     """A web page request refused before its route ran; ``app`` is the web app's name."""
 

@@ -235,9 +235,55 @@ def resident_orders(browser: Browser, central: LiveCentral, out: Path) -> None:
     page.context.close()
 
 
+def _save_whole(page: Page, out: Path, name: str) -> None:
+    """The whole page on a phone as tall as the page, so the tab bar sits at its end as it would."""
+    width = page.viewport_size["width"] if page.viewport_size else PHONE["width"]
+    page.set_viewport_size({"width": width, "height": page.evaluate("document.documentElement.scrollHeight")})
+    _save(page, out, name)
+    page.set_viewport_size(PHONE)
+
+
+def resident_pages(browser: Browser, central: LiveCentral, out: Path) -> None:
+    """My parking, vehicles, finding parking, a statement and reminders, on a central of their own whose
+    clock stands at Tuesday 4 March 2025, 08:40 in Shanghai: a car 70 minutes past its deadline."""
+    from datetime import UTC, datetime
+
+    from tests.support.browser import MovingClock
+    from tests.support.residents import NEAR_POINT, seed_resident_story
+
+    clock = MovingClock(datetime(2025, 3, 4, 0, 40, tzinfo=UTC))
+    with tempfile.TemporaryDirectory(prefix="parking-shots-resident-") as workdir:
+        own = LiveCentral(web_settings(f"sqlite:///{workdir}/central.db"), clock).start()
+        try:
+            context = browser.new_context(viewport=PHONE, locale="zh-CN", has_touch=True, is_mobile=True,
+                                          device_scale_factor=2, permissions=["geolocation"],
+                                          geolocation={"latitude": NEAR_POINT[0], "longitude": NEAR_POINT[1]})
+            page = context.new_page()
+            browser_resident_login(page, own, DEMO_PHONE)
+            contract = seed_resident_story(own, DEMO_PHONE)
+            page.goto(f"{own.url}/app/")
+            _save_whole(page, out, "resident-parking")
+            page.goto(f"{own.url}/app/vehicles")
+            page.fill("#number", "ad·12345")
+            _save_whole(page, out, "resident-vehicles")
+            page.goto(f"{own.url}/app/find")
+            page.click("#use-location")
+            page.wait_for_selector("#site-map")
+            _save_whole(page, out, "resident-find")
+            page.goto(f"{own.url}/app/statements/{contract}/2025-02")
+            _save_whole(page, out, "resident-statement")
+            page.goto(f"{own.url}/app/reminders")
+            _save_whole(page, out, "resident-reminders")
+            page.goto(f"{own.url}/app/find?lang=en&lat={NEAR_POINT[0]}&lon={NEAR_POINT[1]}")
+            _save_whole(page, out, "resident-find-en")
+            context.close()
+        finally:
+            own.stop()
+
+
 SHOTS: dict[str, Shot] = {"resident": resident_sign_in, "console": console_sign_in, "docs": api_docs,
-                          "sandbox": sandbox_payment, "orders": resident_orders, "console-live": console_live,
-                          "console-admin": console_admin}
+                          "sandbox": sandbox_payment, "orders": resident_orders, "resident-pages": resident_pages,
+                          "console-live": console_live, "console-admin": console_admin}
 
 
 def main() -> int:

@@ -3,8 +3,9 @@
 An adapter sends one payload or raises NotifyError. The outbox (``notifications``)
 is written in the same transaction as the action; ``dispatch_due`` sends what is
 due, retrying with a doubling delay, and marks a notification failed (kept, never
-dropped) after ``max_attempts``. SMS or app push are further adapters with the
-same ``send``.
+dropped) after ``max_attempts``. The in-app adapter (``app``, always on) keeps each
+notice for the resident app (``central.residents.notices.InAppNotifier``); SMS or app push
+are further adapters with the same ``send``.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from central.distribution.bundles import Signer
 from central.enforcement import watch
 from central.enforcement.notify import ResidentNotifier, WebhookNotifier, dispatch_due
 from central.enforcement.timeline import Action, Policy, due_actions
+from central.residents.notices import InAppNotifier
 from shared import Clock, utc_now
 
 logger = logging.getLogger(__name__)
@@ -95,7 +96,8 @@ def start(database: Database, settings: EnforcementSettings, signer: Signer, rul
     """The service lifespan's hook: a running scheduler, or None when disabled."""
     if not settings.enabled:
         return None
-    notifiers: dict[str, ResidentNotifier] = {}
+    # Every resident has the app: their reminders and notices are always kept there (docs/residents.md).
+    notifiers: dict[str, ResidentNotifier] = {"app": InAppNotifier(database, clock)}
     if settings.webhook_url is not None:
         notifiers["webhook"] = WebhookNotifier(str(settings.webhook_url), settings.webhook_timeout_s)
     scheduler = EnforcementScheduler(database, settings, bundle_suspender(signer, rules), notifiers, clock)

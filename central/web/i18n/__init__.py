@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from central.web.i18n import common, console, console_admin, orders, resident, sandbox
+from central.web.i18n import common, console, console_admin, orders, resident, resident_pages, sandbox
 
 LANGUAGES = ("zh-CN", "en")
 DEFAULT_LANGUAGE = "zh-CN"
@@ -52,7 +52,7 @@ def pick_language(asked: str | None, remembered: str | None, default: str = DEFA
     return default
 
 
-RESIDENT = merged("resident", common.MESSAGES, resident.MESSAGES, orders.MESSAGES)
+RESIDENT = merged("resident", common.MESSAGES, resident.MESSAGES, orders.MESSAGES, resident_pages.MESSAGES)
 CONSOLE = merged("console", common.MESSAGES, console.MESSAGES, console_admin.MESSAGES)
 SANDBOX = merged("sandbox", common.MESSAGES, sandbox.MESSAGES)  # the sandbox payment provider's page
 CATALOGUES = (RESIDENT, CONSOLE, SANDBOX)

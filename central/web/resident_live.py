@@ -1,0 +1,102 @@
+"""The resident app's live stream: server-sent events to an open page.
+
+Every page of a signed-in resident opens ``/app/live`` (static/live.js). The stream sends
+``notice`` for each new departure reminder or overstay notice (``id:`` is the notice's, so a
+reconnecting browser says where it was in ``Last-Event-ID``), and, to the "my parking" page,
+``parking`` with the contracts' cards rendered again whenever they change (a car comes in, or
+its overstay charge grows). The stream reads the database for notices when this process stored
+one (``NOTICES_STORED``: the enforcement scheduler runs inside ``serve``) and every
+``NOTICE_EVERY_S`` in any case (another process may have). A stream lasts ``STREAM_S`` and then
+ends; the browser reconnects after ``retry``, so no connection outlives a restart by long, and a
+logged-out session gets ``ended`` and is not reconnected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from central import db, residents
+from central.accounts import SignedIn
+from central.residents.notices import NOTICES_STORED
+from central.web.pages import PageRequest
+from central.web.windows import windows_in_words
+
+STREAM_S = 30.0  # then the stream ends and the browser reconnects
+RETRY_MS = 2000
+NOTICE_EVERY_S = 15.0  # the database is read for new notices at once when this process stored one
+PARKING_EVERY_S = 15.0
+SESSION_EVERY_S = 10.0
+
+
+def sse(event: str, data: Any, event_id: int | None = None) -> str:
+    """One server-sent event; JSON never holds a raw newline, so one data line is enough."""
+    head = f"id: {event_id}\n" if event_id is not None else ""
+    return f"{head}event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def parking_fragment(page: PageRequest, session: Session, user: SignedIn, now: datetime) -> str:
+    """The "my parking" cards, as the page shows them and the stream sends them again."""
+    contracts = residents.my_parking(session, user.principal, now)
+    return page.web.templates.get_template("resident/_parking.html").render(
+        contracts=contracts, t=page.t, when=page.when, day=page.day, lang=page.lang,
+        windows_text=lambda windows: windows_in_words(windows, page.t))
+
+
+class ResidentFeed:
+    def __init__(self, page: PageRequest, user: SignedIn, after: int, parking: bool) -> None:
+        self.page = page
+        self.user = user
+        self.after = after
+        self.parking = parking
+        self.sent_parking: str | None = None
+
+    async def events(self) -> AsyncIterator[str]:
+        yield f"retry: {RETRY_MS}\n\n"
+        started = time.monotonic()
+        due = {"notice": started, "parking": started, "session": started + SESSION_EVERY_S}
+        stored = NOTICES_STORED.version
+        while time.monotonic() - started < STREAM_S:
+            now = time.monotonic()
+            if now >= due["session"]:
+                due["session"] = now + SESSION_EVERY_S
+                if not await run_in_threadpool(self._signed_in):
+                    yield sse("ended", {})
+                    return
+            if now >= due["notice"] or NOTICES_STORED.version != stored:
+                due["notice"], stored = now + NOTICE_EVERY_S, NOTICES_STORED.version
+                for notice in await run_in_threadpool(self._new_notices):
+                    self.after = notice["id"]
+                    yield sse("notice", notice, notice["id"])
+            if self.parking and now >= due["parking"]:
+                due["parking"] = now + PARKING_EVERY_S
+                html = await run_in_threadpool(self._parking)
+                if html != self.sent_parking:
+                    if self.sent_parking is not None:  # the page already shows the first
+                        yield sse("parking", {"html": html})
+                    self.sent_parking = html
+            await asyncio.sleep(0.25)
+
+    def _signed_in(self) -> bool:
+        with self.page.web.database.transaction() as session:
+            row = session.get(db.WebSession, self.user.session_id)
+            return row is not None and row.expires_at > self.page.web.clock()
+
+    def _new_notices(self) -> list[dict[str, Any]]:
+        with self.page.web.database.transaction() as session:
+            notices = residents.notices_after(session, self.user.principal, self.after)
+            sites = residents.site_names(session, notices)
+            return [{"id": n.id, "kind": n.kind,
+                     "text": residents.notice_text(n, sites.get(n.site_id), self.page.t, self.page.when)}
+                    for n in notices]
+
+    def _parking(self) -> str:
+        with self.page.web.database.transaction() as session:
+            return parking_fragment(self.page, session, self.user, self.page.web.clock())
