@@ -282,8 +282,9 @@ def resident_pages(browser: Browser, central: LiveCentral, out: Path) -> None:
 
 
 SHOTS: dict[str, Shot] = {"resident": resident_sign_in, "console": console_sign_in, "docs": api_docs,
-                          "sandbox": sandbox_payment, "orders": resident_orders, "resident-pages": resident_pages,
-                          "console-live": console_live, "console-admin": console_admin}
+                          "sandbox": sandbox_payment, "orders": resident_orders,
+                          "resident-pages": resident_pages, "console-live": console_live,
+                          "console-admin": console_admin}
 
 
 def main() -> int:

@@ -108,7 +108,9 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, background: bool =
     return app
 
 
-def _start_background(state: AppState, runtime: Runtime, payments: PaymentService) -> list[Callable[[], None]]:
+def _start_background(
+    state: AppState, runtime: Runtime, payments: PaymentService
+) -> list[Callable[[], None]]:
     settings = state.settings
     link = MqttClient(settings.mqtt, f"{settings.mqtt.client_id}-publisher", name="publisher",
                       clock=state.clock)

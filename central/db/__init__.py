@@ -31,6 +31,6 @@ __all__ = [
     "DeadLetter", "DeadLetterCause", "Gate", "GateEventRecord", "Institution", "MqttOutbox", "Order",
     "OrderKind", "OrderStatus", "OwnVehicle", "Payment", "PaymentAudit", "PaymentRefund", "PaymentStatus",
     "Product", "RefundStatus", "Resident", "ResidentNotice", "ResidentVehicle", "SignInCode", "Site",
-    "StaffAccount", "Stay", "StayStatus", "ThrottleEvent", "UNPAID", "UTCDateTime", "WebSession", "make_engine",
-    "plates_column",
+    "StaffAccount", "Stay", "StayStatus", "ThrottleEvent", "UNPAID", "UTCDateTime", "WebSession",
+    "make_engine", "plates_column",
 ]

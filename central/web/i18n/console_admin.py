@@ -63,6 +63,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "status.active": "生效中",
         "status.suspended": "已暂停",
         "status.cancelled": "已取消",
+        "status.pending_payment": "待支付",
+        "status.lapsed": "未支付已失效",
         "action.suspend": "暂停",
         "action.reinstate": "恢复",
         "action.cancel": "取消",
@@ -234,6 +236,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "contract.no_refund": "此产品或站点设定为取消不退款：月费按天计至取消生效日。",
         "contract.refund_rule": "取消后，已收取的生效日之后整天的月费将在下一张账单中退还。",
         "contract.refund_due": "下一张账单将退还 {amount}。",
+        "contract.prepaid_due": "居民已在线预付：今天取消，将通过原支付渠道退还 {amount}。",
+        "contract.prepaid_refunded": "居民在线预付的费用已退还 {amount}（通过原支付渠道）。",
         "contract.refund_none_due": "没有需要退还的月费（生效日之后的月份尚未出账）。",
         "contract.change": "暂停或恢复",
         "contract.reason": "原因",
@@ -391,6 +395,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "status.active": "Active",
         "status.suspended": "Suspended",
         "status.cancelled": "Cancelled",
+        "status.pending_payment": "Awaiting payment",
+        "status.lapsed": "Lapsed unpaid",
         "action.suspend": "Suspended",
         "action.reinstate": "Reinstated",
         "action.cancel": "Cancelled",
@@ -569,6 +575,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "contract.signed": "Signed",
         "contract.no_refund": "The product or site gives no refunds: the fee runs by the day to the "
                               "cancellation's last day.",
+        "contract.prepaid_due": "Prepaid online by the resident: cancelling today refunds {amount} through "
+                               "the payment provider.",
+        "contract.prepaid_refunded": "Prepaid online by the resident: {amount} refunded through the payment "
+                                     "provider.",
         "contract.refund_rule": "On cancellation, the fee billed for whole days after its last day comes "
                                 "back on the next statement.",
         "contract.refund_due": "The next statement gives back {amount}.",

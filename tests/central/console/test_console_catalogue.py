@@ -8,19 +8,20 @@ from pathlib import Path
 
 import pytest
 
+from central import db
 from central.api.routes.console.fields import FIELD_MESSAGES
 from central.contracts.actions import ContractActionKind
 from central.core.security import Role
 from central.ingest.gates import CLOCK_SKEW, STALE_BUNDLE
 from central.schedule import DayNote
 from central.web.i18n import CONSOLE
-from shared import ContractStatus, DayType, GateState
+from shared import DayType, GateState
 
 ROUTES = Path(__file__).resolve().parents[3] / "central" / "api" / "routes" / "console"
 FAMILIES = {
     "day.": [d.value for d in DayType],
     "note.": [n.value for n in DayNote],
-    "status.": [s.value for s in ContractStatus],
+    "status.": [s.value for s in db.ContractState],
     "role.": [r.value for r in Role],
     "action.": [a.value for a in ContractActionKind],
     "contract.refused_": [a.value for a in ContractActionKind],

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from sqlalchemy import select
 
 from central import accounts, db, sites
 from central.api.deps import StateDep
@@ -19,10 +20,11 @@ from central.billing.refunds import refund_outlook
 from central.contracts.actions import ContractActionKind, act_on_contract, contract_history
 from central.contracts.service import ContractFilter, list_contracts, local_today, visible_contract
 from central.listing import Page, PageRequest
+from central.orders.refunds import refund_preview
 from central.web.auth import StaffUser
 from central.web.forms import FormDep, Refusal, attempt, text
 from central.web.pages import ConsolePage
-from shared import ContractStatus, PlateError, parse_plate
+from shared import PlateError, parse_plate
 
 router = APIRouter()
 
@@ -80,10 +82,22 @@ def contract_act(page: ConsolePage, user: StaffUser, state: StateDep, contract_i
     return page.redirect(f"/console/contracts/{contract.id}")
 
 
-def _status(typed: str) -> ContractStatus | None:
+def _prepaid(page: ConsolePage, user: StaffUser, contract: db.Contract) -> tuple[str, int] | None:
+    """For a contract a resident paid ahead online: what cancelling today refunds through the provider,
+    or, once cancelled, what was refunded; None for a contract billed monthly."""
+    orders = page.db.scalars(select(db.Order).where(db.Order.contract_id == contract.id,
+                                                    db.Order.paid_at.is_not(None))).all()
+    if not orders:
+        return None
+    if contract.status == db.ContractState.ACTIVE and contract.ends_on is None:
+        return "due", refund_preview(page.db, user.principal, contract.id, page.now)
+    return "refunded", sum(order.refunded_fen for order in orders)
+
+
+def _status(typed: str) -> db.ContractState | None:
     """A status chosen in the search form; '' (or anything else) is every status."""
     try:
-        return ContractStatus(typed)
+        return db.ContractState(typed)
     except ValueError:
         return None
 
@@ -101,5 +115,6 @@ def _contract_page(page: ConsolePage, user: StaffUser, contract_id: str, errors:
                        product=page.db.get_one(db.Product, contract.product_id),
                        resident=page.db.get(db.Resident, contract.resident_id),
                        history=contract_history(page.db, user.principal, contract.id),
-                       refund=refund_outlook(page.db, contract), today=local_today(site, page.now),
+                       refund=refund_outlook(page.db, contract), prepaid=_prepaid(page, user, contract),
+                       today=local_today(site, page.now),
                        errors=errors, refusal=refusal, action=action.value if action else "")

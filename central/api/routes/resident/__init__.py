@@ -6,7 +6,16 @@ Each module adds routes to its own ``APIRouter``; ``router`` below gathers them 
 
 from fastapi import APIRouter, Depends
 
-from central.api.routes.resident import contract_orders, find, home, orders, reminders, signin, statements, vehicles
+from central.api.routes.resident import (
+    contract_orders,
+    find,
+    home,
+    orders,
+    reminders,
+    signin,
+    statements,
+    vehicles,
+)
 from central.web.apps import RESIDENT_APP
 from central.web.auth import csrf_guard
 

@@ -9,8 +9,8 @@ from fastapi.responses import Response, StreamingResponse
 
 from central import residents
 from central.web.auth import ResidentUser
-from central.web.resident_live import ResidentFeed
 from central.web.pages import ResidentPage
+from central.web.resident_live import ResidentFeed
 
 router = APIRouter()
 
