@@ -2,9 +2,11 @@
 
 Starts a broker (Mosquitto when installed, else an embedded one), the central
 service on SQLite, and one gate replaying camera frames, then tells the story
-as it happens: two contract holders come and go, a stranger is turned away, a
-visitor one character off a contract goes to the guard, one car stays past its
-deadline and is flagged, and the month's statement appears. Ctrl-C stops it all.
+as it happens: a resident orders a month for her car and pays in the sandbox,
+two contract holders come and go, a stranger is turned away, a visitor one
+character off a contract goes to the guard, one car stays past its deadline and
+is flagged, and the month's statement appears. The resident app, the operator
+console and the guard page stay open to try. Ctrl-C stops it all.
 """
 
 from __future__ import annotations
@@ -23,6 +25,14 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from demo.people import (
+    OPERATOR_USER,
+    RESIDENT_PHONE,
+    SmsEcho,
+    operator_password,
+    order_and_pay,
+    resident_token,
+)
 from demo.stack import GATE, GUARD_USER, SITE, Stack
 from shared import Reason
 
@@ -30,7 +40,10 @@ FRAMES = Path(__file__).parent / "frames"
 MARKER = ".parking-demo"  # in a --workdir the demo made: only such a folder is ever emptied
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # One car per contract (a contract may name up to 3 plates, but only one of them is in at a time).
-PLATES = (("evening", ["沪A12345"]), ("evening", ["沪AD12345"]), ("short", ["沪B67890"]))
+# The first is ordered and paid by a resident in the app's way; the operator signs the other two.
+ORDERED = ("evening", "沪A12345")
+PLATES = (("evening", ["沪AD12345"]), ("short", ["沪B67890"]))
+INSTITUTION = "district-office"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,10 +110,12 @@ def _run(stack: Stack, args: argparse.Namespace) -> int:
     api = httpx.Client(base_url=stack.api, headers={"Authorization": f"Bearer {token}"}, timeout=10)
     now = datetime.now(UTC)
     contracts = _seed(api, stack, now, short_window_s=args.exit_after + 2 * args.every + 6)
+    contracts.update(_resident_orders(api))
+    password = operator_password(stack.central_command, INSTITUTION)
     # The signed bundle is retained on the broker: the gate has it before its first frame (3 s).
     stack.start_edge(args.frames.resolve(), args.every, args.exit_after, args.every * 3)
-    _banner(stack, token)
-    story = Story(api, contracts)
+    _banner(stack, token, password)
+    story = Story(api, contracts, SmsEcho(stack.workdir / "central.log"))
     deadline = time.monotonic() + args.exit_after + 10 * args.every + 40
     while time.monotonic() < deadline and not story.finished():
         story.poll()
@@ -119,8 +134,8 @@ def _run(stack: Stack, args: argparse.Namespace) -> int:
 def _seed(api: httpx.Client, stack: Stack, now: datetime, short_window_s: float) -> dict[str, str]:
     """A site with two products: an evening one, and one whose window ends in a minute."""
     local = now.astimezone(SHANGHAI)
-    _post(api, "/institutions", {"id": "district-office", "name": "区政府机关"})
-    _post(api, "/sites", {"id": SITE, "institution_id": "district-office", "name": "区政府机关停车场",
+    _post(api, "/institutions", {"id": INSTITUTION, "name": "区政府机关"})
+    _post(api, "/sites", {"id": SITE, "institution_id": INSTITUTION, "name": "区政府机关停车场",
                                 "address": "上海市", "lat": 31.23, "lon": 121.47, "shared_capacity": 3})
     _add_gate(api, stack)
     for product, ends, minimum in (("evening", local + timedelta(hours=4), 60),
@@ -133,7 +148,7 @@ def _seed(api: httpx.Client, stack: Stack, now: datetime, short_window_s: float)
                     .isoformat()} for kind in ("working", "rest")]
         _post(api, "/products", {
             "id": product, "site_id": SITE, "name": product, "windows": windows, "quota": 3,
-            "min_stay_minutes": minimum, "grace_minutes": 0, "monthly_fee_fen": 0,
+            "min_stay_minutes": minimum, "grace_minutes": 0, "monthly_fee_fen": 30000,
             "usage_rate_fen": 500, "usage_period_minutes": 30, "daily_cap_fen": 2000,
             "overstay_rate_fen": 3000, "overstay_period_minutes": 15})
     resident = _post(api, "/residents", {"display_name": "张先生"})["id"]
@@ -146,6 +161,17 @@ def _seed(api: httpx.Client, stack: Stack, now: datetime, short_window_s: float)
         contracts[signed["id"]] = product
         _say(f"contract {signed['id']} signed: {' '.join(plates)} on product '{product}'")
     return contracts
+
+
+def _resident_orders(api: httpx.Client) -> dict[str, str]:
+    """A resident registered with her mobile number orders a month and pays in the sandbox: the
+    contract is active, and in the gate's bundle, only once the payment is confirmed."""
+    product, plate = ORDERED
+    resident = _post(api, "/residents", {"display_name": "李女士", "phone": RESIDENT_PHONE})["id"]
+    paid = order_and_pay(api, resident_token(api, resident), product, plate)
+    _say(f"resident {RESIDENT_PHONE[:3]}****{RESIDENT_PHONE[-4:]} ordered a month of '{product}' for "
+         f"{plate}: ¥{paid.amount_fen / 100:.2f}, paid in the sandbox; contract {paid.contract_id} active")
+    return {paid.contract_id: product}
 
 
 def _add_gate(api: httpx.Client, stack: Stack) -> None:
@@ -166,9 +192,10 @@ def _post(api: httpx.Client, path: str, body: dict[str, Any]) -> Any:
 class Story:
     """Tells each gate event, violation and alarm once, as the central service records them."""
 
-    def __init__(self, api: httpx.Client, contracts: dict[str, str]) -> None:
+    def __init__(self, api: httpx.Client, contracts: dict[str, str], sms: SmsEcho) -> None:
         self.api = api
         self.contracts = contracts
+        self.sms = sms
         self.seen: set[str] = set()
         self.outcomes: dict[str, int] = {}
         self.exits = 0
@@ -181,6 +208,8 @@ class Story:
                 self.seen.add(event["event_id"])
                 self._tell(event)
         self._violations()
+        for message in self.sms.new_messages():  # a sign-in code someone asked for on the resident app
+            _say(message)
 
     def _tell(self, event: dict[str, Any]) -> None:
         reason = Reason(event["reason"])
@@ -226,10 +255,12 @@ def _statement(stack: Stack, contracts: dict[str, str]) -> None:
     _say(f"CSV: {path}")
 
 
-def _banner(stack: Stack, token: str) -> None:
+def _banner(stack: Stack, token: str, operator_password: str) -> None:
     _say("running:")
+    _say(f"  resident app   {stack.web}/app/  (phone {RESIDENT_PHONE}; the sign-in code is printed here)")
+    _say(f"  console        {stack.web}/console/  (login {OPERATOR_USER} / {operator_password})")
     _say(f"  guard page     {stack.guard_url}  (login {GUARD_USER} / {stack.secrets.guard_password})")
-    _say(f"  central API    {stack.api.removesuffix('/api/v1')}/docs  (bearer token below, admin)")
+    _say(f"  central API    {stack.web}/docs  (bearer token below, admin)")
     _say(f"  dashboard      {stack.api}/reports/dashboard")
     _say(f"  admin token    {token}")
     _say(f"  logs           {stack.workdir}/*.log")

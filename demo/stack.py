@@ -137,8 +137,10 @@ class Stack:
 
     def start_central(self, scheduler_interval_s: float = 2.0) -> None:
         assert self.broker is not None
+        # development: resident sign-in codes go to the log (the demo shows them) and the sandbox
+        # payment provider is on. Every secret is still this run's own (the environment below).
         config = {
-            "environment": "production",
+            "environment": "development",
             "log_level": "INFO",
             "database": {"url": f"sqlite:///{self.workdir / 'central.db'}"},
             "mqtt": {"host": "127.0.0.1", "port": self.broker.port, "protocol": self._protocol},
@@ -156,11 +158,16 @@ class Stack:
         done.check_returncode()
         return done.stdout.strip().splitlines()[-1]
 
-    def central_command(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def central_command(self, *args: str,
+                        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "central.cli", *args,
                                "--config", str(self.workdir / "central.yaml")],
-                              env={**os.environ, **self._central_env()}, capture_output=True, text=True,
-                              check=False)
+                              env={**(env or os.environ), **self._central_env()}, capture_output=True,
+                              text=True, check=False)
+
+    @property
+    def web(self) -> str:
+        return f"http://127.0.0.1:{self.central_port}"
 
     def _central_env(self) -> dict[str, str]:
         return {"PARKING_CENTRAL_MQTT__PASSWORD": self.secrets.central_mqtt,

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from central.accounts.phones import normalise_phone
 from central.core.security import Role
 from central.db import ContractState, StayStatus
 from central.overstay import DEFAULT_GRACE_MINUTES, DEFAULT_OVERSTAY_PERIOD_MINUTES
@@ -155,8 +156,14 @@ class GateIn(_In):
 
 class ResidentIn(_In):
     display_name: str = Field(min_length=1, max_length=100)
-    phone_hash: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$", description="SHA-256 hex")
+    phone: str | None = Field(default=None, max_length=40,
+                              description="mainland mobile number to sign in with (stored hashed)")
     contact_ref: str | None = Field(default=None, max_length=200)
+
+    @field_validator("phone")
+    @classmethod
+    def _mobile(cls, value: str | None) -> str | None:
+        return None if value is None else normalise_phone(value)
 
 
 class ResidentOut(_Out):

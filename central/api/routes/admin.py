@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from central import db, sites
+from central.accounts import mask_phone, phone_hash
 from central.api.access import managed_site
 from central.api.deps import AdminUser, NowDep, PageDep, SessionDep, StaffUser, StateDep, page_body
 from central.api.schemas import (
@@ -115,8 +116,14 @@ def create_gate(body: GateIn, session: SessionDep, user: StaffUser) -> db.Gate:
 
 
 @router.post("/residents", response_model=ResidentOut, status_code=201)
-def create_resident(body: ResidentIn, session: SessionDep, user: StaffUser, now: NowDep) -> db.Resident:
-    resident = db.Resident(id=f"r-{uuid.uuid4().hex[:16]}", created_at=now, **body.model_dump())
+def create_resident(body: ResidentIn, session: SessionDep, user: StaffUser, state: StateDep,
+                    now: NowDep) -> db.Resident:
+    """A resident registered by staff; with a mobile number, they sign in to the app with it (409: taken)."""
+    phone = {} if body.phone is None else {
+        "phone_hash": phone_hash(body.phone, state.settings.web.phone_key_text()),
+        "phone_masked": mask_phone(body.phone)}
+    resident = db.Resident(id=f"r-{uuid.uuid4().hex[:16]}", created_at=now, display_name=body.display_name,
+                           contact_ref=body.contact_ref, **phone)
     session.add(resident)
     session.flush()
     return resident

@@ -149,3 +149,19 @@ def test_a_cancellation_is_dated_and_staff_may_backdate_it(api: Api) -> None:
     ahead = api.post(f"/contracts/{other['id']}/cancel", {"effective_on": str(today + timedelta(days=1))})
     assert ahead.status_code == 409 and "effective_on" in ahead.json()["detail"]
     assert api.post(f"/contracts/{other['id']}/cancel", {"effective_on": "soon"}).status_code == 422
+
+
+def test_a_resident_registered_with_a_mobile_number_signs_in_with_it(api: Api) -> None:
+    """Staff register a resident with a number; the app's sign-in finds that resident (not a new one)."""
+    from central import accounts, db
+    from central.core.config import DEV_PHONE_KEY
+
+    made = api.post("/residents", {"display_name": "李女士", "phone": "+86 139-0000-1234"})
+    assert made.status_code == 201, made.text
+    database: db.Database = api.client.app.state.central.database  # type: ignore[attr-defined]
+    with database.transaction() as session:
+        found = accounts.find_resident(session, "13900001234", DEV_PHONE_KEY)
+        assert found is not None and found.id == made.json()["id"] and found.phone_masked == "139****1234"
+    assert api.post("/residents", {"display_name": "又一位", "phone": "13900001234"}).status_code == 409
+    wrong = api.post("/residents", {"display_name": "王", "phone": "12345"})
+    assert wrong.status_code == 422 and wrong.json()["detail"][0]["loc"] == ["body", "phone"]
