@@ -7,9 +7,9 @@ The car comes to the gate twice: while the order awaits payment (denied: the gat
 heard of it) and after the sandbox's payment (admitted under the new contract, which reached
 the gate in the bundle issued when the payment was confirmed).
 
-Not yet through the pages of resident-pages' work: the plate is typed on the sign page (no
-"my vehicles" page yet) and the site is found by ``GET /api/v1/sites/near`` (the API the
-"find near me" page is built on), whose product page the resident then opens.
+Every step through the pages: the resident binds the plate on "my vehicles", finds the site by
+the phone's location on "find near me", taps its product, and the sign form offers the bound
+plate.
 """
 
 from __future__ import annotations
@@ -61,6 +61,8 @@ def _decisions(gate: Gate) -> list[tuple[str, str, str | None]]:
 def test_a_new_resident_signs_pays_and_the_running_gate_admits_the_car_only_after_payment(
         make_central: Callable[..., Central], make_gate: Callable[..., Gate], browser: Browser,
         phone_page: Page, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
     central = make_central(overrides={"environment": "development"}).start()
     central.seed_site()  # bundle 1: the site; an all-day product at ¥300.00 a month
     cars = tmp_path / "cars"
@@ -70,13 +72,23 @@ def test_a_new_resident_signs_pays_and_the_running_gate_admits_the_car_only_afte
     offsite = external_requests(phone_page)
 
     _sign_in(phone_page, central, PHONE_NUMBER)  # a new resident: the first sign-in registers
-    nearest = central.get("/sites/near", lat=31.19, lon=121.44, radius_m=2000)[0]
-    assert nearest["site"]["id"] == SITE
-    phone_page.goto(f"{central.url}/app/products/{nearest['products'][0]['id']}")
+    phone_page.goto(f"{central.url}/app/vehicles")  # my vehicles: bind the car's plate
+    phone_page.select_option("#province", "沪")
+    phone_page.fill("#number", PLATE[1:])
+    phone_page.click("#bind")
+    expect(phone_page.locator("#vehicles .plate")).to_have_text([PLATE])
+    phone_page.goto(f"{central.url}/app/find")  # find near me, by the phone's location
+    phone_page.context.grant_permissions(["geolocation"])
+    phone_page.context.set_geolocation({"latitude": 31.1905, "longitude": 121.4405})
+    phone_page.click("#use-location")
+    expect(phone_page.locator("#results-title")).to_have_text("离您最近的停车场")
+    nearest = phone_page.locator("#sites > li").first
+    assert nearest.get_attribute("id") == f"site-{SITE}"
+    nearest.locator("a.button").first.click()  # the product's sign page
     assert "工作日全天，休息日全天" in phone_page.inner_text("#rule-windows")  # the rules, before the button
     assert phone_page.is_visible("#rule-refund") and phone_page.is_visible("#rule-hold")
     assert_touch_targets(phone_page, TARGETS, 44)
-    phone_page.fill("#plate", PLATE)
+    assert phone_page.input_value("#plate") == PLATE  # the bound plate, offered
     phone_page.click("#confirm")  # tap 1: the order holds a place; off to the sandbox
     phone_page.wait_for_selector("#pay")
     assert phone_page.inner_text("#amount") == "¥300.00"

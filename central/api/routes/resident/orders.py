@@ -21,6 +21,7 @@ from central.contracts.service import ContractFilter, list_contracts, local_toda
 from central.core.security import Principal
 from central.errors import CapacityError, ConflictError, NotFoundError, PlateTakenError, ProviderError
 from central.listing import PageRequest as ListRequest
+from central.residents.vehicles import list_vehicles
 from central.web.auth import ResidentUser, client_address
 from central.web.order_views import product_rules, terms
 from central.web.pages import PageRequest, ResidentPage
@@ -57,8 +58,9 @@ def _product_page(page: PageRequest, principal: Principal, context: orders.Order
                   found: tuple[db.Product, db.Site], status: int = 200, **form: Any) -> Response:
     product, site = found
     today, settings = local_today(site, page.now), context.settings
+    bound = [vehicle.plate for vehicle in list_vehicles(page.db, principal)]  # "my vehicles", in order
     mine = list_contracts(page.db, principal, MY_LIST, ContractFilter()).items
-    plates = sorted({plate for contract in mine for plate in contract.plate_list})
+    plates = bound + sorted({plate for contract in mine for plate in contract.plate_list} - set(bound))
     form = {"plate": plates[0] if plates else "", "months": settings.terms_months[0], "starts_on": today,
             "error": None, "plate_error": None, **form}
     return page.render(
