@@ -28,6 +28,7 @@ from shared.errors import (
     WindowError,
 )
 from shared.messages import (
+    MAX_ALTERNATIVES,
     MAX_NEAR_MISSES,
     AlertKind,
     Direction,
@@ -96,8 +97,8 @@ from shared.windows import Coverage, TimeWindow, coverage_at
 
 __all__ = [
     "ALL_ALERTS", "ALL_CONTRACTS", "ALL_EVENTS", "ALL_STATUS", "BROKER_UPTIME", "CENTRAL_USER",
-    "CONFUSABLE_PAIRS", "ID_PATTERN", "MAX_NEAR_MISSES", "PROVINCES", "Access", "AlertKind",
-    "BlacklistEntry", "BundleError", "BundleExpiredError", "BundleRollbackError",
+    "CONFUSABLE_PAIRS", "ID_PATTERN", "MAX_ALTERNATIVES", "MAX_NEAR_MISSES", "PROVINCES", "Access",
+    "AlertKind", "BlacklistEntry", "BundleError", "BundleExpiredError", "BundleRollbackError",
     "BundleSignatureError", "Clock", "Contract", "ContractBundle", "ContractStatus", "Coverage",
     "DayType", "Direction", "GateEvent", "GateState", "GateStatus", "GateTopic", "GuardAction",
     "GuardOverride", "MessageError", "NearMiss", "NearMissCandidate", "OfficialCalendar", "Outcome",
