@@ -48,6 +48,7 @@ class Read:
     confidence: float
     direction: Direction
     verdict: Verdict = Verdict.AGREED  # how the vehicle's reads agree; a guard's typed plate agrees
+    disputed: bool = False  # a second recogniser read another plate: an entry it would open goes to the guard
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,8 +185,9 @@ def decide(
     """Open, deny or review, with the reason and the contract it rests on.
 
     Exits always open. An entry is looked up on the bundle; what that does not refuse
-    still goes to the guard when the vehicle's reads do not back one plate (reads_disagree),
-    or when it would open on an expired bundle (no_bundle: a suspension since is unknown).
+    still goes to the guard when the vehicle's reads do not back one plate or the two
+    recognisers dispute it (reads_disagree), or when it would open on an expired bundle
+    (no_bundle: a suspension since is unknown).
     """
     if read.direction is Direction.EXIT:
         return _exit(read, state, now)
@@ -194,7 +196,7 @@ def decide(
     found = _lookup(read, index, state, now, min_confidence)
     if found.outcome is Outcome.DENY:
         return found
-    if read.verdict in _DOUBTFUL:
+    if read.verdict in _DOUBTFUL or read.disputed:
         return replace(found, outcome=Outcome.REVIEW, reason=Reason.READS_DISAGREE)
     if found.opens and index.expired(now):
         return replace(found, outcome=Outcome.REVIEW, reason=Reason.NO_BUNDLE)

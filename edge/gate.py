@@ -29,7 +29,7 @@ from edge.errors import BarrierError, StorageFault
 from edge.reader import Box, ConsensusPolicy, PlateRead, Reader, Verdict, vote
 from edge.snapshots import Snapshots, encode_snapshot
 from edge.store import AuditEntry, Store
-from shared import Direction, GateEvent, NearMissCandidate, Outcome, Reason
+from shared import MAX_ALTERNATIVES, Direction, GateEvent, NearMissCandidate, Outcome, Reason
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,8 @@ class VehicleRead:
     verdict: Verdict
     frame: np.ndarray | None = None  # the frame of the best read, for the snapshot
     box: Box | None = None
+    disputed: bool = False  # a second recogniser read another plate: never opens an entry
+    alternatives: tuple[str, ...] = ()  # the other plates named, most often named first, for the guard
 
 
 def read_vehicle(reader: Reader, frames: Iterable[np.ndarray], max_frames: int,
@@ -65,7 +67,7 @@ def read_vehicle(reader: Reader, frames: Iterable[np.ndarray], max_frames: int,
         return VehicleRead(None, 0.0, "", consensus.verdict, last, None)
     read, frame = best
     return VehicleRead(consensus.plate, consensus.confidence, read.raw_text[:32], consensus.verdict,
-                       frame, read.box)
+                       frame, read.box, consensus.disputed, consensus.alternatives[:MAX_ALTERNATIVES])
 
 
 def decide_at_gate(read: Read, bundles: BundleKeeper, store: Store, now: datetime,
@@ -102,9 +104,10 @@ class Gate:
 
     def _pass(self, lane: LaneSettings, vehicle: VehicleRead) -> GateEvent:
         now = self.clock()
-        decision = self.decide(Read(vehicle.plate, vehicle.confidence, lane.direction, vehicle.verdict), now)
+        decision = self.decide(Read(vehicle.plate, vehicle.confidence, lane.direction, vehicle.verdict,
+                                    vehicle.disputed), now)
         event = self.new_event(lane, decision, now, plate=vehicle.plate, plate_read=vehicle.raw_text,
-                               confidence=vehicle.confidence)
+                               confidence=vehicle.confidence, alternatives=vehicle.alternatives)
         return self.commit(lane, event, None, vehicle.frame, vehicle.box)
 
     def new_event(self, lane: LaneSettings, decision: Decision, now: datetime, **fields: Any) -> GateEvent:

@@ -28,6 +28,7 @@ from shared.errors import (
     WindowError,
 )
 from shared.messages import (
+    MAX_ALTERNATIVES,
     MAX_NEAR_MISSES,
     MAX_PAYLOAD_BYTES,
     AlertKind,
@@ -98,7 +99,8 @@ from shared.windows import Coverage, TimeWindow, coverage_at
 
 __all__ = [
     "ALL_ALERTS", "ALL_CONTRACTS", "ALL_EVENTS", "ALL_STATUS", "BROKER_UPTIME", "CENTRAL_USER",
-    "CONFUSABLE_PAIRS", "ID_PATTERN", "MAX_NEAR_MISSES", "MAX_PAYLOAD_BYTES", "PROVINCES", "Access",
+    "CONFUSABLE_PAIRS", "ID_PATTERN", "MAX_ALTERNATIVES", "MAX_NEAR_MISSES", "MAX_PAYLOAD_BYTES", "PROVINCES",
+    "Access",
     "AlertKind", "BlacklistEntry", "BundleError", "BundleExpiredError", "BundleRollbackError",
     "BundleSignatureError", "Clock", "Contract", "ContractBundle", "ContractStatus", "Coverage",
     "DayType", "Direction", "GateEvent", "GateState", "GateStatus", "GateTopic", "GuardAction",

@@ -57,6 +57,7 @@ class GuardOverride(_Message):
 
 
 MAX_NEAR_MISSES = 5  # near-miss candidates an event carries at most
+MAX_ALTERNATIVES = 3  # other readings of a disputed plate an event carries at most
 
 
 class NearMissCandidate(_Message):
@@ -95,6 +96,17 @@ class GateEvent(_Message):
     near_misses: tuple[NearMissCandidate, ...] = Field(
         default=(), max_length=MAX_NEAR_MISSES,
         description="contracted plates close to an unmatched read, for the guard (reason near_miss)")
+    alternatives: tuple[str, ...] = Field(
+        default=(), max_length=MAX_ALTERNATIVES,
+        description="other plates the reader named for this vehicle (its recognisers disputed it)")
+
+    @field_validator("alternatives")
+    @classmethod
+    def _valid_alternatives(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for plate in value:
+            if plate != parse_plate(plate).text:
+                raise ValueError(f"alternative {plate!r} must be a valid, normalised plate")
+        return value
 
     @property
     def opened(self) -> bool:

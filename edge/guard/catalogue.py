@@ -44,6 +44,7 @@ UI: dict[str, tuple[str, str]] = {
     "min_s": ("{m}分{s}秒", "{m} min {s} s"),
     "h_min": ("{h}小时{m}分", "{h} h {m} min"),
     "read_as": ("识别为 {plate}", "read as {plate}"),
+    "readings_differ": ("识别分歧: {plates}", "readings differ: {plates}"),
     "confidence": ("置信度 {value}", "confidence {value}"),
     "unreadable": ("无法识别", "unreadable"),
     "near_miss": ("疑似 {plate} · 合约 {contract} · {status}",

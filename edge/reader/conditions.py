@@ -5,11 +5,20 @@ camera sees at a distance, at an angle, in motion, at night, in glare or in rain
 the boxes with it. Everything is drawn from a generator seeded by the condition and the
 image's name, so a view is the same on every run and machine; no image is stored.
 
+Sizes are the plate's, not its label's: some sources label a frame's plate with a box up to
+1.4 times as wide (HyperLPR's), which made their plates 45-65 pixels wide under ``distance``
+and blurred them 1.4 times as much. In a frame, the plate is the block of its background
+colour inside the labelled box (``plate_extent``); a crop is all plate.
+
 - ``distance``: the plate 60-90 pixels wide (a frame is shrunk and placed in a 1280x720 scene);
 - ``tilt``: rotated up to 25 degrees about the plate, with up to 20 % perspective foreshortening;
 - ``blur``: motion blur along a near-horizontal line of 2.5-5 % of the plate's width (a plate
   44 cm wide moving 1.1-2.2 cm while the shutter is open: 4-8 km/h at 1/100 s);
-- ``night``: gain 0.2-0.35, gamma, sensor noise, and a headlight's glare beside the plate;
+- ``night``: a gate camera's night: the scene at gain 0.2-0.35, the (retro-reflective) plate lit
+  by the camera's own illuminator to 0.45-0.7 of its daylight brightness, gamma, sensor noise, and
+  a headlight's glare beside the plate;
+- ``night_unlit``: the same without the illuminator (the whole image at gain 0.2-0.35): an
+  ordinary camera, or a gate camera whose illuminator failed;
 - ``glare``: a specular patch washing out a fifth to two fifths of the plate;
 - ``rain``: streaks, drops on the plate, lower contrast and a slight blur.
 """
@@ -24,7 +33,7 @@ import numpy as np
 
 from edge.reader.reads import Box
 
-CONDITIONS = ("clean", "distance", "tilt", "blur", "night", "glare", "rain")
+CONDITIONS = ("clean", "distance", "tilt", "blur", "night", "night_unlit", "glare", "rain")
 DISTANCE_WIDTH = (60.0, 90.0)  # plate width in pixels
 SCENE = (1280, 720)
 GREY = 114
@@ -44,10 +53,40 @@ def degrade(image: np.ndarray, boxes: Boxes, condition: str, key: str, crop: boo
         raise ValueError(f"condition: unknown {condition!r}, expected one of {', '.join(CONDITIONS)}")
     rng = np.random.default_rng(zlib.crc32(f"{condition}:{key}".encode()))
     height, width = image.shape[:2]
-    aim = [(0, 0, width, height)] if crop else boxes or [(width * 2 // 5, height * 2 // 5, width * 3 // 5,
-                                                           height * 3 // 5)]
-    degraded, moved = _DEGRADERS[condition](image, aim, crop, rng)
-    return degraded, moved if boxes else []
+    if crop:
+        plate = (0, 0, width, height)
+    elif boxes:
+        plate = plate_extent(image, boxes[0])
+    else:
+        plate = (width * 2 // 5, height * 2 // 5, width * 3 // 5, height * 3 // 5)
+    degraded, moved = _DEGRADERS[condition](image, [plate, *boxes], crop, rng)
+    return degraded, moved[1:]
+
+
+PLATE_HUES = ((95, 130), (35, 90), (15, 35))  # OpenCV hue (0-180) of blue, green and yellow plates
+
+
+def plate_extent(image: np.ndarray, box: Box) -> Box:
+    """The plate inside a labelled box: the rows and columns mostly of its background colour.
+
+    The colour (blue, green or yellow) is the commonest saturated hue in the middle of the box.
+    The box itself when no colour fills that middle (a white or black plate) or the colour
+    spans less than 60 % of its width (something else of that colour).
+    """
+    h_img, w_img = image.shape[:2]
+    x1, y1, x2, y2 = max(box[0], 0), max(box[1], 0), min(box[2], w_img), min(box[3], h_img)
+    if x2 - x1 < 8 or y2 - y1 < 4:
+        return box
+    hsv = cv2.cvtColor(image[y1:y2, x1:x2], cv2.COLOR_BGR2HSV)
+    saturated = (hsv[..., 1] > 70) & (hsv[..., 2] > 40)
+    height, width = saturated.shape
+    middle = (slice(height // 4, height - height // 4), slice(width // 4, width - width // 4))
+    masks = [saturated & (hsv[..., 0] >= lo) & (hsv[..., 0] < hi) for lo, hi in PLATE_HUES]
+    colour = max(masks, key=lambda m: int(m[middle].sum()))
+    cols, rows = np.flatnonzero(colour.mean(axis=0) > 0.25), np.flatnonzero(colour.mean(axis=1) > 0.25)
+    if colour[middle].mean() < 0.3 or cols.size == 0 or rows.size == 0 or cols[-1] - cols[0] < 0.6 * width:
+        return box
+    return x1 + int(cols[0]), y1 + int(rows[0]), x1 + int(cols[-1]) + 1, y1 + int(rows[-1]) + 1
 
 
 def _clean(image: np.ndarray, boxes: Boxes, crop: bool, rng: np.random.Generator) -> Degraded:
@@ -100,7 +139,26 @@ def _blur(image: np.ndarray, boxes: Boxes, crop: bool, rng: np.random.Generator)
 
 
 def _night(image: np.ndarray, boxes: Boxes, crop: bool, rng: np.random.Generator) -> Degraded:
-    dark = (image.astype(np.float32) / 255.0) ** 1.3 * 255.0 * rng.uniform(0.2, 0.35)
+    """Dark all round but for the plate, which the camera's illuminator lights."""
+    scene, plate = rng.uniform(0.2, 0.35), rng.uniform(0.45, 0.7)
+    if crop:
+        return _after_dark(image, boxes, np.full(image.shape[:2], plate, dtype=np.float32), rng)
+    x1, y1, x2, y2 = boxes[0]
+    plate_area = np.zeros(image.shape[:2], dtype=np.float32)
+    grow_x, grow_y = (x2 - x1) // 10, (y2 - y1) // 5  # the light falls a little beyond the plate
+    plate_area[max(y1 - grow_y, 0) : y2 + grow_y, max(x1 - grow_x, 0) : x2 + grow_x] = 1.0
+    lit: np.ndarray = cv2.GaussianBlur(plate_area, (0, 0), max((y2 - y1) / 3, 1.0))
+    return _after_dark(image, boxes, scene + (plate - scene) * lit, rng)
+
+
+def _night_unlit(image: np.ndarray, boxes: Boxes, crop: bool, rng: np.random.Generator) -> Degraded:
+    gain = np.full(image.shape[:2], rng.uniform(0.2, 0.35), dtype=np.float32)
+    return _after_dark(image, boxes, gain, rng)
+
+
+def _after_dark(image: np.ndarray, boxes: Boxes, gain: np.ndarray, rng: np.random.Generator) -> Degraded:
+    """``image`` at ``gain`` (per pixel) and gamma 1.3, a headlight's glare beside the plate, sensor noise."""
+    dark = (image.astype(np.float32) / 255.0) ** 1.3 * 255.0 * gain[..., None]
     x1, y1, x2, y2 = boxes[0]
     width = x2 - x1
     side = -1 if rng.random() < 0.5 else 1
@@ -169,6 +227,7 @@ _DEGRADERS: dict[str, Degrade] = {
     "tilt": _tilt,
     "blur": _blur,
     "night": _night,
+    "night_unlit": _night_unlit,
     "glare": _glare,
     "rain": _rain,
 }

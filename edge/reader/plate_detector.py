@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from edge.reader.clp_models import DET_MODEL, model_path
@@ -19,7 +20,7 @@ from edge.reader.ppocr_models import open_session
 STEPS = (8, 16, 32)
 ANCHOR_SIZES = ((24, 48), (96, 192), (384, 768))
 VARIANCE = (0.1, 0.2)
-MEAN_BGR = np.array([104.0, 117.0, 123.0], dtype=np.float32)
+MEAN_BGR = (104.0, 117.0, 123.0)
 
 
 class PlateDetector:
@@ -34,7 +35,7 @@ class PlateDetector:
     def __call__(self, image: np.ndarray, max_side: int, min_score: float | None = None) -> list[TextBox]:
         """Plates found on a copy of ``image`` whose longer side is at most ``max_side``, best first."""
         small, sx, sy = fit_to_stride(image, max_side)
-        blob = (small.astype(np.float32) - MEAN_BGR).transpose(2, 0, 1)[None]
+        blob = cv2.dnn.blobFromImage(small, 1.0, mean=MEAN_BGR, swapRB=False)  # 0.5 ms; numpy takes 1.7
         loc, conf, corners = self._session.run(None, {"image": blob})
         height, width = small.shape[:2]
         found = self._decode(loc[0], conf[0, :, 1], corners[0], (height, width), min_score or self.min_score)

@@ -45,8 +45,9 @@ def _index(*contracts, capacity: int = 10, issued_days_ago: int = 1, reserved: i
                                         own_vehicles=own, blacklist=blacklist, calendar=calendar))
 
 
-def _entry(plate: str | None = PLATE, confidence: float = 0.98, verdict: Verdict = Verdict.AGREED) -> Read:
-    return Read(plate, confidence, Direction.ENTRY, verdict)
+def _entry(plate: str | None = PLATE, confidence: float = 0.98, verdict: Verdict = Verdict.AGREED,
+           disputed: bool = False) -> Read:
+    return Read(plate, confidence, Direction.ENTRY, verdict, disputed)
 
 
 def _inside(*vehicles: tuple[str, str | None] | str) -> SiteState:
@@ -121,6 +122,12 @@ def test_a_contract_holder_in_the_window_opens_with_the_deadline() -> None:
          Outcome.DENY, Reason.OUTSIDE_WINDOW),
         (None, _entry(verdict=DISAGREE), EMPTY, EVENING, Outcome.DENY, Reason.NO_BUNDLE),
         (_index(), _entry(verdict=Verdict.LOW_CONFIDENCE), EMPTY, EVENING, Outcome.OPEN, Reason.CONTRACT_OK),
+        # the two recognisers disputed the plate: never opened, whatever the verdict and confidence say
+        (_index(), _entry(disputed=True), EMPTY, EVENING, Outcome.REVIEW, Reason.READS_DISAGREE),
+        (_index(), _entry(verdict=DISAGREE, disputed=True), EMPTY, EVENING, Outcome.REVIEW,
+         Reason.READS_DISAGREE),
+        (_index(), _entry("京B99999", disputed=True), EMPTY, EVENING, Outcome.DENY, Reason.NO_CONTRACT),
+        (EXPIRED, _entry(disputed=True), EMPTY, EVENING, Outcome.REVIEW, Reason.READS_DISAGREE),
         # an expired bundle: what it would open goes to the guard; refusals and reviews stand
         (EXPIRED, _entry(), EMPTY, EVENING, Outcome.REVIEW, Reason.NO_BUNDLE),
         (EXPIRED, _entry("京B99999"), EMPTY, EVENING, Outcome.DENY, Reason.NO_CONTRACT),
@@ -130,10 +137,13 @@ def test_a_contract_holder_in_the_window_opens_with_the_deadline() -> None:
         # exits always open
         (_index(), Read(PLATE, 0.3, Direction.EXIT, DISAGREE), EMPTY, EVENING, Outcome.OPEN, Reason.EXIT),
         (EXPIRED, Read(PLATE, 0.99, Direction.EXIT), EMPTY, EVENING, Outcome.OPEN, Reason.EXIT),
+        (_index(), Read(PLATE, 0.99, Direction.EXIT, DISAGREE, disputed=True), EMPTY, EVENING, Outcome.OPEN,
+         Reason.EXIT),
         # 2. the blacklist: denied whatever the confidence, the reads, a contract or the bundle's age
         (SITE, _entry(BARRED_PLATE), EMPTY, EVENING, Outcome.DENY, Reason.BLACKLISTED),
         (SITE, _entry(BARRED_PLATE, confidence=0.4), EMPTY, EVENING, Outcome.DENY, Reason.BLACKLISTED),
         (SITE, _entry(BARRED_PLATE, verdict=DISAGREE), EMPTY, EVENING, Outcome.DENY, Reason.BLACKLISTED),
+        (SITE, _entry(BARRED_PLATE, disputed=True), EMPTY, EVENING, Outcome.DENY, Reason.BLACKLISTED),
         (SITE, _entry(BARRED_HOLDER), EMPTY, EVENING, Outcome.DENY, Reason.BLACKLISTED),
         (SITE, _entry(BARRED_NEAR), EMPTY, EVENING, Outcome.DENY, Reason.BLACKLISTED),  # not a near miss
         (SITE, _entry("沪E55556"), EMPTY, EVENING, Outcome.DENY, Reason.NO_CONTRACT),  # never offered
@@ -148,6 +158,7 @@ def test_a_contract_holder_in_the_window_opens_with_the_deadline() -> None:
         (SITE, _entry(OWN_PLATE, confidence=0.6), EMPTY, EVENING, Outcome.REVIEW, Reason.LOW_CONFIDENCE),
         (SITE, _entry(OWN_PLATE), _inside(OWN_PLATE), EVENING, Outcome.REVIEW, Reason.ALREADY_INSIDE),
         (SITE, _entry(OWN_PLATE, verdict=DISAGREE), EMPTY, EVENING, Outcome.REVIEW, Reason.READS_DISAGREE),
+        (SITE, _entry(OWN_PLATE, disputed=True), EMPTY, EVENING, Outcome.REVIEW, Reason.READS_DISAGREE),
         (SITE_EXPIRED, _entry(OWN_PLATE), EMPTY, EVENING, Outcome.REVIEW, Reason.NO_BUNDLE),
         (FULL, _entry(OWN_PLATE), _inside(("沪B11111", "c9")), EVENING, Outcome.OPEN, Reason.OWN_VEHICLE),
         # 4. plates the bundle does not know: a guard looks at a near miss and at a doubtful read

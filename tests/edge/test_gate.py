@@ -8,13 +8,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from edge.alarms import Alarms
 from edge.barrier import Barrier, SimulatedBarrier
 from edge.bundles import BundleKeeper
 from edge.config import EdgeSettings, load_settings
-from edge.gate import Gate, VehicleRead
+from edge.gate import Gate, VehicleRead, read_vehicle
 from edge.overrides import GuardDesk
-from edge.reader import Verdict
+from edge.reader import CrossCheck, PlateRead, Verdict
 from edge.snapshots import Snapshots
 from edge.store import Store
 from shared import (
@@ -92,6 +94,56 @@ def test_a_near_miss_event_carries_the_contracted_plate_and_contract(tmp_path: P
     assert event.near_misses == (NearMissCandidate(plate="沪A12345", contract_id="c1"),)
     stored = gate.store.event(str(event.event_id)).data  # type: ignore[union-attr]  # what the outbox sends
     assert stored["near_misses"] == [{"plate": "沪A12345", "contract_id": "c1"}]
+    gate.store.close()
+
+
+class _DisputingReader:
+    """Reads 沪A12345 sure of every character; its second engine reads 沪A12346 in every frame."""
+
+    name = "scripted"
+
+    def __init__(self) -> None:
+        self.frames_read = 0
+
+    def read_frame(self, frame: np.ndarray) -> list[PlateRead]:
+        self.frames_read += 1
+        return [PlateRead("沪A12345", 0.97, (0.97,) * 7, (10, 10, 110, 40), "scripted", "沪A12345",
+                          second_plate="沪A12346", check=CrossCheck.DISPUTED)]
+
+    def read_crop(self, crop: np.ndarray) -> list[PlateRead]:
+        return self.read_frame(crop)
+
+    def versions(self) -> dict[str, str]:
+        return {}
+
+
+def test_a_read_the_second_engine_disputes_never_opens_and_the_guard_gets_both_plates(tmp_path: Path) -> None:
+    barrier = SimulatedBarrier()
+    gate, settings = _gate(tmp_path, barrier)
+    reader = _DisputingReader()
+    frames = [np.zeros((72, 128, 3), dtype=np.uint8)] * 3
+    vehicle = read_vehicle(reader, frames, max_frames=3, single_read_confidence=0.9)
+    assert reader.frames_read == 1  # a confident first read ends the reading, as for any other
+    assert (vehicle.plate, vehicle.disputed, vehicle.alternatives) == ("沪A12345", True, ("沪A12346",))
+    event = gate.pass_vehicle(settings.lanes[0], vehicle)
+    assert (event.outcome, event.reason, event.contract_id) == (Outcome.REVIEW, Reason.READS_DISAGREE, "c1")
+    assert event.alternatives == ("沪A12346",)
+    assert barrier.commands == [] and gate.store.inside() == {}
+    stored = gate.store.event(str(event.event_id)).data  # type: ignore[union-attr]  # what the outbox sends
+    assert (stored["plate"], stored["alternatives"]) == ("沪A12345", ["沪A12346"])
+    gate.store.close()
+
+
+def test_a_disputed_read_goes_to_the_guard_even_when_its_verdict_says_agreed(tmp_path: Path) -> None:
+    barrier = SimulatedBarrier()
+    gate, settings = _gate(tmp_path, barrier)
+    read = VehicleRead("沪A12345", 0.99, "沪A12345", Verdict.AGREED, disputed=True,
+                       alternatives=("沪A12346",))
+    event = gate.pass_vehicle(settings.lanes[0], read)
+    assert (event.outcome, event.reason) == (Outcome.REVIEW, Reason.READS_DISAGREE)
+    assert barrier.commands == []
+    left = gate.pass_vehicle(settings.lanes[1], read)
+    assert left.opened and left.alternatives == ("沪A12346",)  # exits always open, the doubt recorded
     gate.store.close()
 
 

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared import (
+    MAX_ALTERNATIVES,
     MAX_NEAR_MISSES,
     Direction,
     GateEvent,
@@ -53,6 +54,14 @@ def test_near_miss_candidates_round_trip_and_payloads_without_them_still_parse()
     assert parse_message(GateEvent, json.dumps(older).encode()).near_misses == ()
 
 
+def test_a_disputed_read_s_other_plates_round_trip_and_payloads_without_them_still_parse() -> None:
+    parsed = parse_message(GateEvent, json.dumps(_event(alternatives=["沪A12346"])).encode())
+    assert parsed.alternatives == ("沪A12346",)
+    older = _event()
+    del older["alternatives"]  # a gate from before the field
+    assert parse_message(GateEvent, json.dumps(older).encode()).alternatives == ()
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
@@ -69,6 +78,9 @@ def test_near_miss_candidates_round_trip_and_payloads_without_them_still_parse()
         ({"near_misses": [{"plate": "沪A12345", "contract_id": "c1/#"}]}, "near_misses.0.contract_id"),
         ({"near_misses": [{"plate": "沪A12345", "contract_id": "c1"}] * (MAX_NEAR_MISSES + 1)},
          "near_misses"),
+        ({"alternatives": ["沪a12346"]}, "alternatives"),  # must be normalised
+        ({"alternatives": ["沪A1234"]}, "alternatives"),  # and a valid plate
+        ({"alternatives": ["沪A12346"] * (MAX_ALTERNATIVES + 1)}, "alternatives"),
     ],
 )
 def test_bad_fields_are_named(changes: dict[str, object], field: str) -> None:

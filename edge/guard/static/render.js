@@ -33,6 +33,9 @@ export function laneLabel(name) {
 }
 
 const plateText = (plate) => (plate && !plate.startsWith("h:") ? plate : t("unreadable"));
+// "识别分歧: 沪A12345 / 沪A12346" when the recognisers named other plates, else null.
+const readingsDiffer = (read) => (read.alternatives && read.alternatives.length
+  ? t("readings_differ", {plates: [plateText(read.plate), ...read.alternatives].join(" / ")}) : null);
 const snapshotUrl = (read) => (read.snapshot_sha256 ? `/snapshots/${read.snapshot_sha256}.jpg` : null);
 
 function snapshotButton(read, cls) {
@@ -73,6 +76,7 @@ function card(read) {
   const body = el("div", null, "card-body");
   const info = el("div", null, "card-info");
   if (read.plate_read && read.plate_read !== read.plate) info.append(el("p", t("read_as", {plate: read.plate_read}), "muted"));
+  if (readingsDiffer(read)) info.append(el("p", readingsDiffer(read), "warning readings-differ"));
   if (read.inside_since) {
     info.append(el("p", t("inside_warning", {plate: read.plate, time: siteTime(read.inside_since)}), "warning"));
   }
@@ -127,6 +131,7 @@ function readRow(read) {
   const plate = el("td", plateText(read.plate), "plate");
   const original = read.override && read.override.original_plate;
   if (original && original !== read.plate) plate.append(el("span", ` ← ${original}`, "muted"));
+  if (readingsDiffer(read)) plate.append(el("span", ` ${readingsDiffer(read)}`, "muted readings-differ"));
   const last = el("td");
   if (read.decided) {
     last.append(el("span", t("decided_by", {guard: read.decided.guard, action: t(`action.${read.decided.action}`),

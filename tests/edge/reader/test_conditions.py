@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from edge.reader.conditions import CONDITIONS, DISTANCE_WIDTH, degrade
+from edge.reader.conditions import CONDITIONS, DISTANCE_WIDTH, degrade, plate_extent
 from tests.conftest import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "reader"
@@ -59,3 +59,27 @@ def test_a_crop_stays_a_crop_and_a_frame_without_boxes_keeps_none() -> None:
 def test_an_unknown_condition_is_refused_by_name(frame: np.ndarray) -> None:
     with pytest.raises(ValueError, match="fog"):
         degrade(frame, [], "fog", "x.jpg", crop=False)
+
+
+def test_a_loose_label_box_still_makes_the_plate_itself_60_to_90_pixels_wide(frame: np.ndarray) -> None:
+    """HyperLPR's frames label a plate with a box about 1.4 times as wide: the plate is what is sized."""
+    x1, y1, x2, y2 = PLATE_BOX
+    loose = (x1 - 44, y1 - 14, x2 + 44, y2 + 14)
+    assert plate_extent(frame, loose) == pytest.approx(PLATE_BOX, abs=6)
+    for key in ("a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg", "f.jpg"):
+        scene, [(lx1, ly1, lx2, ly2)] = degrade(frame, [loose], "distance", key, crop=False)
+        region = scene[ly1:ly2, lx1:lx2].astype(int)
+        blue_columns = np.flatnonzero(((region[..., 0] - region[..., 2]) > 40).mean(axis=0) > 0.3)
+        assert DISTANCE_WIDTH[0] - 2 <= blue_columns[-1] - blue_columns[0] + 1 <= DISTANCE_WIDTH[1] + 2, key
+        assert lx2 - lx1 > 1.3 * (blue_columns[-1] - blue_columns[0])  # the label box moved, still loose
+
+
+def test_at_night_the_gate_camera_s_illuminator_lights_the_plate_and_without_it_all_is_dark(
+        frame: np.ndarray) -> None:
+    x1, y1, x2, y2 = PLATE_BOX
+    plate, far = (slice(y1, y2), slice(x1, x2)), (slice(0, 100), slice(0, 300))  # far: from plate and glare
+    lit, _ = degrade(frame, [PLATE_BOX], "night", "frame_1280x720.jpg", crop=False)
+    unlit, _ = degrade(frame, [PLATE_BOX], "night_unlit", "frame_1280x720.jpg", crop=False)
+    assert float(np.median(lit[plate])) > 1.8 * float(np.median(unlit[plate]))
+    for dark in (lit, unlit):
+        assert float(dark[far].mean()) < 0.45 * float(frame[far].mean())  # the scene is dark either way

@@ -69,3 +69,22 @@ def test_decoding_reads_green_plates_with_eight_characters() -> None:
 def test_decoding_of_no_plate_is_not_confident() -> None:
     decoded = decode_plate(_probs(list("--合合合----合合--")), PlateAlphabet(CHARACTERS))
     assert decoded.confidence < 0.05
+
+
+def test_the_best_path_shortcut_reads_as_the_full_search(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the likeliest symbol of every column spells a plate, the search is skipped: same text and
+    confidences as searching, on noisy outputs that spell plates and on ones that do not."""
+    alphabet = PlateAlphabet(CHARACTERS)
+    rng = np.random.default_rng(7)
+    outputs = []
+    for path in ("-沪-A-·-1-2-3-4-5-", "-皖-A-D-1-9-7-8-9-", "-沪-0-·-1-2-3-4-5-", "-沪-A-1-1--2-3-4-4-"):
+        for _ in range(20):
+            probs = _probs(list(path), strength=float(rng.uniform(0.3, 0.95)))
+            probs += rng.uniform(0, 0.2, probs.shape)
+            outputs.append(probs / probs.sum(axis=1, keepdims=True))
+    shortcut = [decode_plate(p, alphabet) for p in outputs]
+    monkeypatch.setattr(PlateAlphabet, "fits", lambda self, classes: False)  # always search
+    searched = [decode_plate(p, alphabet) for p in outputs]
+    assert [(d.text, d.char_confidences) for d in shortcut] == [
+        (d.text, d.char_confidences) for d in searched]
+    assert len({d.text for d in shortcut}) > 4  # the noise made them read differently
