@@ -356,3 +356,26 @@ def test_an_admin_imports_next_years_schedule_and_the_alarm_clears(
         assert re.search(r'class="day-working day-makeup"[^>]*>7<', year)
         assert client.post("/console/calendar/2027/withdraw", data={"csrf_token": token}).status_code == 303
         assert alarm in client.get("/console/calendar").text
+
+
+def test_a_contract_paid_ahead_online_shows_what_cancelling_refunds_through_the_provider(
+        console: LiveCentral) -> None:
+    """The operator sees, before cancelling, what the resident gets back for the unused part of the term."""
+    from datetime import timedelta
+
+    contract_id = seed_operated_site(console)
+    now = console.app.state.central.clock()
+    with console.database.transaction() as session:
+        contract = session.get_one(db.Contract, contract_id)
+        session.add(db.Order(
+            id="o-paid", kind=db.OrderKind.NEW, status=db.OrderStatus.PAID, resident_id=contract.resident_id,
+            site_id=contract.site_id, product_id=contract.product_id, contract_id=contract.id, plate="沪A12345",
+            months=3, starts_on=contract.valid_from, ends_on=contract.valid_to, monthly_fee_fen=30000,
+            amount_fen=90000, currency="CNY", hold_until=now + timedelta(minutes=15), created_at=now,
+            updated_at=now, paid_at=now, paid_with="sandbox", refunded_fen=0))
+    with _operator(console) as (client, _):
+        shown = re.search(r'id="prepaid-refund">([^<]*)<', client.get(f"/console/contracts/{contract_id}").text)
+    assert shown is not None
+    amount = re.search(r"¥([\d,]+\.\d\d)", shown.group(1))
+    assert amount is not None and 0 < float(amount.group(1).replace(",", "")) <= 900
+    assert shown.group(1).startswith(_text("contract.prepaid_due", amount="").split("¥")[0][:8])
