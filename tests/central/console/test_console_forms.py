@@ -368,13 +368,15 @@ def test_a_contract_paid_ahead_online_shows_what_cancelling_refunds_through_the_
     with console.database.transaction() as session:
         contract = session.get_one(db.Contract, contract_id)
         session.add(db.Order(
-            id="o-paid", kind=db.OrderKind.NEW, status=db.OrderStatus.PAID, resident_id=contract.resident_id,
-            site_id=contract.site_id, product_id=contract.product_id, contract_id=contract.id, plate="沪A12345",
+            id="o-paid", kind=db.OrderKind.NEW, status=db.OrderStatus.PAID,
+            resident_id=contract.resident_id, site_id=contract.site_id, product_id=contract.product_id,
+            contract_id=contract.id, plate="沪A12345",
             months=3, starts_on=contract.valid_from, ends_on=contract.valid_to, monthly_fee_fen=30000,
             amount_fen=90000, currency="CNY", hold_until=now + timedelta(minutes=15), created_at=now,
             updated_at=now, paid_at=now, paid_with="sandbox", refunded_fen=0))
     with _operator(console) as (client, _):
-        shown = re.search(r'id="prepaid-refund">([^<]*)<', client.get(f"/console/contracts/{contract_id}").text)
+        page = client.get(f"/console/contracts/{contract_id}").text
+        shown = re.search(r'id="prepaid-refund">([^<]*)<', page)
     assert shown is not None
     amount = re.search(r"¥([\d,]+\.\d\d)", shown.group(1))
     assert amount is not None and 0 < float(amount.group(1).replace(",", "")) <= 900
