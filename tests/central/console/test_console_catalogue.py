@@ -22,6 +22,8 @@ FAMILIES = {
     "day.": [d.value for d in DayType],
     "note.": [n.value for n in DayNote],
     "status.": [s.value for s in db.ContractState],
+    "order_kind.": [k.value for k in db.OrderKind],
+    "order_status.": [s.value for s in db.OrderStatus],
     "role.": [r.value for r in Role],
     "action.": [a.value for a in ContractActionKind],
     "contract.refused_": [a.value for a in ContractActionKind],

@@ -381,3 +381,7 @@ def test_a_contract_paid_ahead_online_shows_what_cancelling_refunds_through_the_
     amount = re.search(r"¥([\d,]+\.\d\d)", shown.group(1))
     assert amount is not None and 0 < float(amount.group(1).replace(",", "")) <= 900
     assert shown.group(1).startswith(_text("contract.prepaid_due", amount="").split("¥")[0][:8])
+    row = re.search(r'<table class="table" id="orders">.*?<tbody>\s*<tr>(.*?)</tr>', page, re.S)
+    assert row is not None  # the order itself, as the resident paid it
+    cells = re.findall(r"<td>([^<]*)</td>", row.group(1))
+    assert [cells[0], cells[1], cells[3], cells[4]] == ["o-paid", "新签", "¥900.00", "已支付"]

@@ -82,11 +82,17 @@ def contract_act(page: ConsolePage, user: StaffUser, state: StateDep, contract_i
     return page.redirect(f"/console/contracts/{contract.id}")
 
 
-def _prepaid(page: ConsolePage, user: StaffUser, contract: db.Contract) -> tuple[str, int] | None:
+def _orders(page: ConsolePage, contract: db.Contract) -> list[db.Order]:
+    """The resident's online orders of the contract (the first term and renewals), oldest first."""
+    return list(page.db.scalars(select(db.Order).where(db.Order.contract_id == contract.id)
+                                .order_by(db.Order.created_at, db.Order.id)))
+
+
+def _prepaid(page: ConsolePage, user: StaffUser, contract: db.Contract,
+             orders: list[db.Order]) -> tuple[str, int] | None:
     """For a contract a resident paid ahead online: what cancelling today refunds through the provider,
     or, once cancelled, what was refunded; None for a contract billed monthly."""
-    orders = page.db.scalars(select(db.Order).where(db.Order.contract_id == contract.id,
-                                                    db.Order.paid_at.is_not(None))).all()
+    orders = [order for order in orders if order.paid_at is not None]
     if not orders:
         return None
     if contract.status == db.ContractState.ACTIVE and contract.ends_on is None:
@@ -111,10 +117,11 @@ def _contract_page(page: ConsolePage, user: StaffUser, contract_id: str, errors:
                    refusal: Refusal | None, action: ContractActionKind | None = None,
                    status: int = 200) -> Response:
     contract, site = visible_contract(page.db, user.principal, contract_id)
+    orders = _orders(page, contract)
     return page.render("console/contract.html", status=status, contract=contract, site=site,
                        product=page.db.get_one(db.Product, contract.product_id),
                        resident=page.db.get(db.Resident, contract.resident_id),
                        history=contract_history(page.db, user.principal, contract.id),
-                       refund=refund_outlook(page.db, contract), prepaid=_prepaid(page, user, contract),
-                       today=local_today(site, page.now),
+                       refund=refund_outlook(page.db, contract), orders=orders,
+                       prepaid=_prepaid(page, user, contract, orders), today=local_today(site, page.now),
                        errors=errors, refusal=refusal, action=action.value if action else "")
