@@ -52,7 +52,7 @@ from shared import (  # noqa: E402
     public_key_to_text,
     sign_bundle,
 )
-from shared.topics import ALL_EVENTS, gate_acl, gate_username  # noqa: E402
+from shared.topics import ALL_EVENTS, Access, TopicRule, gate_rules, gate_username  # noqa: E402
 
 logger = logging.getLogger("screenshots")
 CHROMIUM = "/usr/bin/chromium"
@@ -171,9 +171,9 @@ def settings(workdir: Path, broker: MosquittoBroker, password: str, key: Any) ->
 def start_stage(workdir: Path) -> Stage:
     key = generate_private_key()
     broker = MosquittoBroker(workdir / "broker")
-    broker.add_user("admin", "admin-secret", ["user admin", "topic readwrite #"])
+    broker.add_user("admin", "admin-secret", (TopicRule(Access.READWRITE, "#"),))
     user, password = gate_username("xuhui-1", "north"), "gate-secret-for-screens"
-    broker.add_user(user, password, gate_acl("xuhui-1", "north"))
+    broker.add_user(user, password, gate_rules("xuhui-1", "north"))
     broker.start()
     central = CentralStandIn(broker)
     clock = GateClock(EVENING - timedelta(minutes=70))
