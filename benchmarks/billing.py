@@ -14,7 +14,7 @@ import json
 import random
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -102,8 +102,11 @@ def run_backend(url: str, backend: str, contracts: int, stays: int) -> dict[str,
             "statements": summary.statements, "lines": summary.lines}
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def each_backend(doc: str, run: Callable[[str, str, int, int], dict[str, Any]],
+                 argv: list[str] | None = None) -> None:
+    """The command line both billing-data benchmarks share: ``run(url, backend, contracts, stays)``
+    on a fresh database of each backend asked for, one JSON line each."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--contracts", type=int, default=35_000)
     parser.add_argument("--stays", type=int, default=1_000_000)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), action="append")
@@ -112,16 +115,19 @@ def main(argv: list[str] | None = None) -> None:
         if backend == "sqlite":
             with tempfile.TemporaryDirectory() as tmp:
                 url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-                print(json.dumps(run_backend(url, backend, args.contracts, args.stays)), flush=True)
+                print(json.dumps(run(url, backend, args.contracts, args.stays)), flush=True)
         else:
             from tests.support.postgres import PostgresServer
 
             server = PostgresServer().start()
             try:
-                print(json.dumps(run_backend(server.new_database(), backend, args.contracts, args.stays)),
-                      flush=True)
+                print(json.dumps(run(server.new_database(), backend, args.contracts, args.stays)), flush=True)
             finally:
                 server.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    each_backend(__doc__, run_backend, argv)
 
 
 if __name__ == "__main__":

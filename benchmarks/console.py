@@ -15,20 +15,16 @@ and one site-month of stays and of statements as CSV. One JSON line per backend.
 
 from __future__ import annotations
 
-import argparse
 import io
-import json
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 
-from benchmarks.billing import BILLED_AT, MONTH, SITES, STAY_COLUMNS, load_stays, seed_reference
+from benchmarks.billing import BILLED_AT, MONTH, SITES, STAY_COLUMNS, each_backend, load_stays, seed_reference
 from central import db as tables
 from central.billing.run import bill_month
 from central.core.security import Principal, Role
@@ -123,25 +119,7 @@ def run_backend(url: str, backend: str, contracts: int, stays: int) -> dict[str,
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--contracts", type=int, default=35_000)
-    parser.add_argument("--stays", type=int, default=1_000_000)
-    parser.add_argument("--backend", choices=("sqlite", "postgresql"), action="append")
-    args = parser.parse_args(argv)
-    for backend in args.backend or ("sqlite", "postgresql"):
-        if backend == "sqlite":
-            with tempfile.TemporaryDirectory() as tmp:
-                url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-                print(json.dumps(run_backend(url, backend, args.contracts, args.stays)), flush=True)
-        else:
-            from tests.support.postgres import PostgresServer
-
-            server = PostgresServer().start()
-            try:
-                print(json.dumps(run_backend(server.new_database(), backend, args.contracts, args.stays)),
-                      flush=True)
-            finally:
-                server.stop()
+    each_backend(__doc__, run_backend, argv)
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ API_SECONDS = Histogram(
 
 @dataclass(frozen=True, slots=True)
 class StateSample:
-    """What the state collector reads at a scrape (``central.health.read_state`` builds it)."""
+    """What the state collector reads at a scrape (``central.health.sample`` builds it)."""
 
     links: dict[str, bool]  # link name -> connected
     ingest_lag_s: dict[str, float]  # consumer -> oldest unstored message's age (0 when none)
@@ -109,15 +109,9 @@ def _gauge(name: str, documentation: str, samples: list[tuple[tuple[str, ...], f
 def registry_for(read: Callable[[], StateSample]) -> CollectorRegistry:
     """One process's metrics: the counters above, the process's own, and the state ``read`` gives."""
     registry = CollectorRegistry(auto_describe=True)
-    for collector in (*_counted(), PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR, StateCollector(read)):
+    for collector in (REGISTRY, PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR, StateCollector(read)):
         registry.register(collector)
     return registry
-
-
-def _counted() -> list[Collector]:
-    return [INGEST_RECEIVED, INGEST_EVENTS, INGEST_DUPLICATES, INGEST_STATUSES, INGEST_IGNORED, DEAD_LETTERS,
-            INGEST_BATCH_SECONDS, INGEST_DELAY_SECONDS, STAYS_OPENED, STAYS_CLOSED, STAYS_ANOMALIES,
-            BROKER_DISCONNECTS, API_SECONDS]
 
 
 def age_s(now: datetime, then: datetime | None) -> float | None:

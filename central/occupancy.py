@@ -55,7 +55,7 @@ class SharedPlaces:
 
     @property
     def free(self) -> int:
-        return max(0, self.shared_spaces - self.contracts_inside - self.own_beyond_reserved)
+        return max(0, self.shared_spaces - self.used)
 
 
 def shared_places(session: Session, site: db.Site) -> SharedPlaces:

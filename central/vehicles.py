@@ -94,7 +94,7 @@ def remove(session: Session, principal: Principal, kind: type[Entry], site_id: s
 
 def get_entry(session: Session, principal: Principal, kind: type[Entry], site_id: str,
               entry_id: int) -> Entry:
-    return _entry(session, principal, kind, site_id, entry_id)
+    return _entry(session, principal, kind, site_id, entry_id, lock=False)
 
 
 def list_entries(session: Session, principal: Principal, kind: type[Entry], page: PageRequest,
@@ -110,8 +110,11 @@ def list_entries(session: Session, principal: Principal, kind: type[Entry], page
     return page_of(session, query, page)
 
 
-def _entry(session: Session, principal: Principal, kind: type[Entry], site_id: str, entry_id: int) -> Entry:
-    managed_site(session, principal, site_id, lock=True)
+def _entry(session: Session, principal: Principal, kind: type[Entry], site_id: str, entry_id: int,
+           lock: bool = True) -> Entry:
+    """The entry at a site the caller manages; the site row locked (a change re-signs its bundle)
+    unless only reading."""
+    managed_site(session, principal, site_id, lock=lock)
     row = session.get(kind, entry_id)
     if row is None or row.site_id != site_id:
         raise NotFoundError(kind.__tablename__.removesuffix("s").replace("_", " "), str(entry_id))

@@ -11,6 +11,7 @@ would. Anything refused goes to the dead-letter table (``letters``), never to th
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import uuid
@@ -35,7 +36,6 @@ from shared import (
     MAX_PAYLOAD_BYTES,
     GateEvent,
     GateStatus,
-    GateTopic,
     MessageError,
     parse_gate_topic,
     parse_message,
@@ -154,18 +154,8 @@ def _take(message: Received, now: datetime, limits: IngestLimits) -> _Event | Ga
                                                           hashlib.sha256(message.payload).hexdigest())
 
 
-_TOPICS: dict[str, GateTopic] = {}  # a site's few gates send on the same topics all day
-
-
-def _gate_topic(topic: str) -> GateTopic:
-    """``parse_gate_topic``, remembered (a topic it refuses raises and is not kept)."""
-    found = _TOPICS.get(topic)
-    if found is None:
-        found = parse_gate_topic(topic)
-        if len(_TOPICS) >= 10_000:
-            _TOPICS.clear()
-        _TOPICS[topic] = found
-    return found
+# a site's few gates send on the same topics all day; a topic it refuses raises and is not kept
+_gate_topic = functools.lru_cache(maxsize=10_000)(parse_gate_topic)
 
 
 def _beyond_horizon(event: GateEvent, now: datetime, limits: IngestLimits) -> _Refusal | None:
@@ -202,14 +192,14 @@ def _repeats(session: Session, repeated: list[_Event], now: datetime, limits: In
         return
     record = db.GateEventRecord
     columns = [getattr(record, name) for name in (*_CONTENT, "content_sha256")]
-    stored = {row[0]: row for row in session.execute(select(*columns).where(
+    stored = {row.event_id: row for row in session.execute(select(*columns).where(
         record.event_id.in_([item.event.event_id for item in repeated])))}
     for item in repeated:
         row = stored.get(item.event.event_id)
-        if row is None or row[-1] == item.sha256 or tuple(row[:-1]) == _content(item.event):
+        if row is None or row.content_sha256 == item.sha256 or tuple(row[:-1]) == _content(item.event):
             result.duplicates += 1
         else:
-            _conflict(session, item, row[-1] or "(not kept)", now, limits, result)
+            _conflict(session, item, row.content_sha256 or "(not kept)", now, limits, result)
 
 
 def _conflict(session: Session, item: _Event, known: str, now: datetime, limits: IngestLimits,

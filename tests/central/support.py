@@ -160,3 +160,27 @@ def build_world(url: str, shared: int = 4, quota: int = 3, oversubscription: flo
                                    monthly_fee_fen=30000, created_at=NOW))
         session.add_all(db.Resident(id=f"r{i}", display_name=f"r{i}", created_at=NOW) for i in range(10))
     return world
+
+
+def race_signings(database: db.Database, requests: list[SignRequest], signer: Signer, rules: ContractRules,
+                  now: datetime) -> tuple[list[str], list[Exception]]:
+    """Sign every request at once, one thread and transaction each (released together by a barrier):
+    the ids of the contracts signed and the errors of the signings refused."""
+    start = threading.Barrier(len(requests))
+    won: list[str] = []
+    lost: list[Exception] = []
+
+    def attempt(request: SignRequest) -> None:
+        start.wait()
+        try:
+            with database.transaction() as session:
+                won.append(sign_contract(session, ADMIN, request, signer, rules, now).id)
+        except Exception as exc:  # collected and checked by the test
+            lost.append(exc)
+
+    threads = [threading.Thread(target=attempt, args=(r,)) for r in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return won, lost

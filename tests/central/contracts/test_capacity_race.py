@@ -15,7 +15,7 @@ from central.db.migrate import upgrade_to_head
 from central.distribution.bundles import Signer
 from central.errors import CapacityError
 from tests.central.conftest import NIGHTS
-from tests.central.support import seed_site
+from tests.central.support import race_signings, seed_site
 from tests.support.postgres import PostgresServer
 
 pytestmark = pytest.mark.postgres
@@ -35,28 +35,6 @@ def _database(postgres_server: PostgresServer, quota: int) -> db.Database:
     return database
 
 
-def _race(database: db.Database, attempts: list[SignRequest]) -> tuple[list[str], list[Exception]]:
-    signer = Signer.from_settings(load_settings().signing)
-    start = threading.Barrier(len(attempts))
-    won: list[str] = []
-    lost: list[Exception] = []
-
-    def attempt(request: SignRequest) -> None:
-        start.wait()
-        try:
-            with database.transaction() as session:
-                won.append(sign_contract(session, ADMIN, request, signer, ContractRules(), NOW).id)
-        except Exception as exc:  # collected and checked below
-            lost.append(exc)
-
-    threads = [threading.Thread(target=attempt, args=(r,)) for r in attempts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return won, lost
-
-
 def _request(i: int) -> SignRequest:
     start = date(2025, 3, 3)
     return SignRequest("race-nights", (f"沪A1234{i}",), start, start + timedelta(days=30), f"r{i}")
@@ -64,7 +42,8 @@ def _request(i: int) -> SignRequest:
 
 def test_last_place_goes_to_exactly_one_of_eight(postgres_server: PostgresServer) -> None:
     database = _database(postgres_server, quota=1)
-    won, lost = _race(database, [_request(i) for i in range(8)])
+    signer = Signer.from_settings(load_settings().signing)
+    won, lost = race_signings(database, [_request(i) for i in range(8)], signer, ContractRules(), NOW)
     assert len(won) == 1
     assert len(lost) == 7 and all(isinstance(e, CapacityError) for e in lost)
     # and the bundle sequence grew once per success, never skipped or repeated

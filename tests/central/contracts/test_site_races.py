@@ -7,45 +7,22 @@ overlapping contracts; each signing locked only its own product.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 from sqlalchemy import func, select
 
 from central import db
-from central.contracts.service import SignRequest, sign_contract
 from central.errors import CapacityError, ConflictError
-from tests.central.support import ADMIN, World
+from tests.central.support import World, race_signings
 
 THREADS = 8
-
-
-def _race(world: World, requests: list[SignRequest]) -> tuple[list[str], list[Exception]]:
-    start = threading.Barrier(len(requests))
-    won: list[str] = []
-    lost: list[Exception] = []
-
-    def attempt(request: SignRequest) -> None:
-        start.wait()
-        try:
-            with world.database.transaction() as session:
-                won.append(sign_contract(session, ADMIN, request, world.signer, world.rules, world.now).id)
-        except Exception as exc:  # collected and checked by the test
-            lost.append(exc)
-
-    threads = [threading.Thread(target=attempt, args=(r,)) for r in requests]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return won, lost
 
 
 def test_eight_signings_on_two_products_fill_the_site_and_no_more(make_world: Callable[..., World]) -> None:
     world = make_world(shared=3, quota=3)
     requests = [world.request(f"沪A1000{n}", f"r{n}", "nights" if n % 2 else "weekends")
                 for n in range(THREADS)]
-    won, lost = _race(world, requests)
+    won, lost = race_signings(world.database, requests, world.signer, world.rules, world.now)
     assert len(won) == 3
     assert len(lost) == 5 and all(isinstance(e, CapacityError) for e in lost), lost
     with world.database.transaction() as session:
@@ -56,7 +33,7 @@ def test_eight_signings_on_two_products_fill_the_site_and_no_more(make_world: Ca
 def test_one_plate_signed_eight_times_on_two_products_gets_one(make_world: Callable[..., World]) -> None:
     world = make_world(shared=8, quota=8)
     requests = [world.request("沪A12345", f"r{n}", "nights" if n % 2 else "weekends") for n in range(THREADS)]
-    won, lost = _race(world, requests)
+    won, lost = race_signings(world.database, requests, world.signer, world.rules, world.now)
     assert len(won) == 1
     assert len(lost) == 7 and all(isinstance(e, ConflictError) and "沪A12345" in str(e) for e in lost), lost
     with world.database.transaction() as session:
