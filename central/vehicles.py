@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central import db
+from central.contracts.service import local_today
 from central.core.security import Principal, visible_site_ids
 from central.distribution.bundles import Signer, issue_bundle
 from central.errors import ConflictError, NotFoundError
@@ -36,7 +37,7 @@ def add_own_vehicle(session: Session, principal: Principal, site_id: str, plate:
                     windows: Sequence[TimeWindow], signer: Signer, now: datetime) -> db.OwnVehicle:
     """A staff car at a site (``plate`` normalised); ``windows`` empty: it may enter at any time."""
     site = managed_site(session, principal, site_id, lock=True)
-    _check_own_plate(session, site.id, plate, now)
+    _check_own_plate(session, site, plate, now)
     row = db.OwnVehicle(site_id=site.id, plate=plate, holder=holder, windows=_windows(windows),
                         created_at=now, updated_at=now)
     return _saved(session, row, signer, now)
@@ -47,7 +48,7 @@ def update_own_vehicle(session: Session, principal: Principal, site_id: str, veh
     """Change ``plate``, ``holder`` or ``windows`` (TimeWindow objects); a None leaves it as it is."""
     row = _entry(session, principal, db.OwnVehicle, site_id, vehicle_id)
     if changes.get("plate") not in (None, row.plate):
-        _check_own_plate(session, row.site_id, changes["plate"], now)
+        _check_own_plate(session, session.get_one(db.Site, row.site_id), changes["plate"], now)
         row.plate = changes["plate"]
     if changes.get("holder") is not None:
         row.holder = changes["holder"]
@@ -133,7 +134,8 @@ def _windows(windows: Sequence[TimeWindow]) -> list[dict[str, Any]]:
     return [w.model_dump(mode="json") for w in windows]
 
 
-def _check_own_plate(session: Session, site_id: str, plate: str, now: datetime) -> None:
+def _check_own_plate(session: Session, site: db.Site, plate: str, now: datetime) -> None:
+    site_id = site.id
     if _plate_on(session, db.OwnVehicle, site_id, plate):
         raise ConflictError(f"plate {plate} is already an own vehicle at site {site_id}")
     if _plate_on(session, db.BlacklistEntry, site_id, plate):
@@ -141,7 +143,7 @@ def _check_own_plate(session: Session, site_id: str, plate: str, now: datetime) 
     holds = session.scalars(select(db.Contract.id).where(
         db.Contract.site_id == site_id, db.Contract.plates.contains(f"|{plate}|"),
         db.Contract.status.not_in(db.RELEASED),
-        db.Contract.valid_to >= now.date())).first()
+        db.Contract.valid_to >= local_today(site, now))).first()  # contracts run by the site's days
     if holds is not None:
         raise ConflictError(f"plate {plate} holds contract {holds} at site {site_id}")
 

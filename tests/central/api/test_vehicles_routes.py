@@ -3,7 +3,7 @@ the next signed bundle; tonight's free shared places counted from central's open
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from central import db
@@ -103,3 +103,13 @@ def _ingest(api: Api, events: list[Any]) -> None:
     with database.transaction() as session:
         ingest_batch(session, [Received(events_topic("s1", "g1"), encode_message(e)) for e in events],
                      api.clock(), 120)
+
+
+def test_a_contract_that_ended_yesterday_in_the_site_s_zone_no_longer_holds_its_plate(api: Api) -> None:
+    """At 07:30 in Shanghai (23:30 UTC, still the day before in UTC) a contract whose last day was
+    yesterday is over: its plate may become an own vehicle."""
+    mine, _ = _with_operator(api)
+    api.sign(["沪A66666"], api.resident(), days=0)  # its last day: 3 March, Shanghai
+    api.clock.now = datetime(2025, 3, 3, 23, 30, tzinfo=UTC)  # 4 March 07:30 in Shanghai
+    added = api.post("/sites/s1/own-vehicles", {"plate": "沪A66666", "holder": "院办"}, mine)
+    assert added.status_code == 201, added.text
