@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,7 +24,7 @@ from edge.alarms import Alarms
 from edge.barrier import Barrier
 from edge.bundles import BundleKeeper
 from edge.config import EdgeSettings, LaneSettings
-from edge.decision import Decision, Read, SiteState, decide
+from edge.decision import Decision, Inside, Read, SiteState, decide
 from edge.errors import BarrierError, StorageFault
 from edge.reader import Box, ConsensusPolicy, PlateRead, Reader, Verdict, vote
 from edge.snapshots import Snapshots, encode_snapshot
@@ -71,9 +71,14 @@ def read_vehicle(reader: Reader, frames: Iterable[np.ndarray], max_frames: int,
 
 
 def decide_at_gate(read: Read, bundles: BundleKeeper, store: Store, now: datetime,
-                   min_confidence: float) -> Decision:
-    """Gather what the gate holds now (the verified bundle's index, the vehicles inside) and decide."""
-    return decide(read, bundles.index, SiteState.of(store.inside()), now, min_confidence)
+                   min_confidence: float, inside: Mapping[str, Inside] | None = None) -> Decision:
+    """Gather what the gate holds now (the verified bundle's index, the vehicles inside) and decide.
+
+    ``inside``: the vehicles inside as the caller has just read them (the guard page's state, which
+    decides every near miss of its queue), so they are not read again for each decision.
+    """
+    state = SiteState.of(store.inside() if inside is None else inside)
+    return decide(read, bundles.index, state, now, min_confidence)
 
 
 class Gate:
@@ -93,8 +98,9 @@ class Gate:
         # admit one plate (anti-passback) or the last shared space. Exits never wait for it.
         self._entries = threading.Lock()
 
-    def decide(self, read: Read, now: datetime) -> Decision:
-        return decide_at_gate(read, self.bundles, self.store, now, self.settings.reader.min_confidence)
+    def decide(self, read: Read, now: datetime, inside: Mapping[str, Inside] | None = None) -> Decision:
+        return decide_at_gate(read, self.bundles, self.store, now, self.settings.reader.min_confidence,
+                              inside)
 
     def pass_vehicle(self, lane: LaneSettings, vehicle: VehicleRead) -> GateEvent:
         if lane.direction is Direction.ENTRY:
@@ -138,12 +144,11 @@ class Gate:
         return event
 
     def _own_vehicle(self, event: GateEvent) -> bool:
-        """Whether an entry is the institution's own vehicle, also when a guard let it in."""
+        """Whether the plate is one of the institution's own vehicles in the bundle held, so that an entry
+        a guard let in counts as own too (``Store.settle`` adds reason own_vehicle and keeps a car
+        that uses a contract out of the own count)."""
         index = self.bundles.index
-        if event.reason is Reason.OWN_VEHICLE:
-            return True
-        return (event.contract_id is None and event.plate is not None and index is not None
-                and event.plate in index.own)
+        return event.plate is not None and index is not None and event.plate in index.own
 
     def _held_back(self, event: GateEvent, audit: AuditEntry | None) -> GateEvent:
         """Disk failing and ``storage.memory_outbox_max`` events waiting in memory: an entry the gate

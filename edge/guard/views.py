@@ -39,12 +39,13 @@ def read_view(agent: Agent, row: EventRow, decided: AuditEntry | None,
             "inside_since": _iso(here.entered_at) if here and waiting_inside else None}
 
 
-def candidates_view(agent: Agent, row: EventRow, now: datetime) -> list[dict[str, Any]]:
+def candidates_view(agent: Agent, row: EventRow, now: datetime,
+                    inside: Mapping[str, Inside]) -> list[dict[str, Any]]:
     """The near misses of a review, each with what the gate would decide for that plate now."""
     direction = Direction(row.data["direction"])
     found = []
     for miss in row.data.get("near_misses") or ():
-        decision = agent.gate.decide(Read(miss["plate"], 1.0, direction), now)
+        decision = agent.gate.decide(Read(miss["plate"], 1.0, direction), now, inside)
         found.append({"plate": miss["plate"], "contract_id": miss["contract_id"], "opens": decision.opens,
                       "reason": decision.reason.value})
     return found
@@ -91,8 +92,8 @@ def state_view(agent: Agent, guard: str) -> dict[str, Any]:
         "connected": agent.link.connected, "bundle_sequence": agent.bundles.sequence,
         "outbox_depth": store.outbox_depth(),
         "lanes": [{"name": lane.name, "direction": lane.direction.value} for lane in agent.settings.lanes],
-        "queue": [{**read_view(agent, row, None, inside), "candidates": candidates_view(agent, row, now)}
-                  for row in queue],
+        "queue": [{**read_view(agent, row, None, inside),
+                   "candidates": candidates_view(agent, row, now, inside)} for row in queue],
         "reads": [read_view(agent, row, decided.get(row.event_id), inside) for row in recent],
         "inside": inside_view(inside, now),
         "alarms": _alarms(agent),

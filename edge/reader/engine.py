@@ -69,15 +69,20 @@ class LineReader:
         self._recognise = recognise
         self._alphabet = PlateAlphabet(characters)
 
-    def __call__(self, line: np.ndarray) -> Decoded:
-        line = quieter(line)
-        decoded = decode_plate(self._recognise(line), self._alphabet)
-        height, width = line.shape[:2]
-        if width < TWO_LINE_MAX_ASPECT * height:
-            two_line = decode_plate(self._recognise(two_lines_side_by_side(line)), self._alphabet)
-            if two_line.confidence > decoded.confidence:
-                return two_line
-        return decoded
+    def __call__(self, views: tuple[np.ndarray, ...]) -> Decoded:
+        """The most confident decoding of the ``line_views`` of one line (the first on a tie)."""
+        return max((decode_plate(self._recognise(view), self._alphabet) for view in views),
+                   key=lambda decoded: decoded.confidence)
+
+
+def line_views(line: np.ndarray) -> tuple[np.ndarray, ...]:
+    """What each recogniser reads of one line, made once for both: the line ``quieter`` and, for a
+    squat (two-line) plate, also its two lines side by side."""
+    line = quieter(line)
+    height, width = line.shape[:2]
+    if width < TWO_LINE_MAX_ASPECT * height:
+        return line, two_lines_side_by_side(line)
+    return (line,)
 
 
 def quieter(line: np.ndarray) -> np.ndarray:
@@ -121,28 +126,32 @@ class PlateReader:
         lines = [crop]
         if self.options.rectify_crops:
             lines += [rectify(crop, quad) for quad in self._finder.tilted_plate(crop)]
-        decoded = [(self._readers[0](line), line) for line in lines]
-        best, line = max(decoded, key=lambda pair: pair[0].confidence)
-        return [self._second_look(self._to_read(best, line, (0, 0, width, height)), line)]
+        views = [line_views(line) for line in lines]
+        decoded = [self._readers[0](each) for each in views]
+        best = max(range(len(lines)), key=lambda i: decoded[i].confidence)
+        read = self._to_read(decoded[best], views[best], (0, 0, width, height))
+        return [self._second_look(read, lines[best])]
 
     def read_frame(self, frame: np.ndarray) -> list[PlateRead]:
         """Plates in the frame, best first; finer passes run only while nothing credible was read."""
         reads: list[PlateRead] = []
-        lines: dict[Box | None, np.ndarray] = {}  # the image each read was made from
+        best_line = frame  # the image the best read was made from (set with the first read)
         credible = False  # judged on the reading engine's own confidence, disputed or not
         for candidates in self._finder.passes(frame):
             for quad in candidates:
                 line = rectify(frame, quad)
-                decoded = self._readers[0](line)
-                read = self._to_read(decoded, line, _clip_box(quad, frame.shape))
+                views = line_views(line)
+                decoded = self._readers[0](views)
+                read = self._to_read(decoded, views, _clip_box(quad, frame.shape))
                 if read.plate is not None:
-                    reads, lines[read.box] = _merge(reads, read), line
+                    reads = _merge(reads, read)
+                    best_line = line if reads[0] is read else best_line
                     credible = credible or decoded.confidence >= self.options.finder.confident
             if credible:
                 break
         if not reads:
             return reads
-        return _merge(reads[1:], self._second_look(reads[0], lines[reads[0].box]))  # the one the gate acts on
+        return _merge(reads[1:], self._second_look(reads[0], best_line))  # the one the gate acts on
 
     def _second_look(self, read: PlateRead, line: np.ndarray) -> PlateRead:
         """A weak read (none, disputed, or under ``retry_below``) read again from ``line`` denoised, then
@@ -150,21 +159,21 @@ class PlateReader:
         for view in SECOND_LOOKS:
             if not (read.plate is None or read.disputed or read.confidence < self.options.retry_below):
                 break
-            again = view(line)
+            again = line_views(view(line))
             read = max(read, self._to_read(self._readers[0](again), again, read.box or (0, 0, 0, 0)),
                        key=_strength)
         return read
 
-    def _to_read(self, decoded: Decoded, line: np.ndarray, box: tuple[int, int, int, int]) -> PlateRead:
-        """One read of ``line``: the first engine's decoding and, for a pair, the second's check of it."""
+    def _to_read(self, decoded: Decoded, views: tuple[np.ndarray, ...], box: Box) -> PlateRead:
+        """One read of a line's ``views``: the first engine's decoding and, for a pair, the second's check."""
         if len(self._readers) < 2:
             ok = bool(decoded.text) and decoded.confidence >= self.options.min_confidence
             return PlateRead(plate=decoded.text if ok else None, confidence=decoded.confidence,
                              char_confidences=decoded.char_confidences, box=box, engine=self.name,
                              raw_text=decoded.text)
-        return self._pair_read(decoded, self._readers[1](line), box)
+        return self._pair_read(decoded, self._readers[1](views), box)
 
-    def _pair_read(self, first: Decoded, second: Decoded, box: tuple[int, int, int, int]) -> PlateRead:
+    def _pair_read(self, first: Decoded, second: Decoded, box: Box) -> PlateRead:
         """Both engines' readings of one image: the more trusted one shown, checked against the other.
 
         The second engine reads even when the first reads nothing: a plate one engine alone
