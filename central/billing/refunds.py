@@ -28,16 +28,24 @@ class RefundOutlook:
     amount_fen: int  # given back on the next statement (0: nothing billed beyond the last day)
 
 
-def refund_outlook(session: Session, contract: db.Contract) -> RefundOutlook:
-    """The refund rule for ``contract``, and, once it is cancelled, the fen the next statement gives back."""
+def refunds_allowed(session: Session, contract: db.Contract) -> bool:
+    """Neither the product nor the site said "no refund" (docs/billing.md, cancellation): the one
+    place for the rule, for the bill run's refund and for an order's prepaid term alike."""
     product = session.get_one(db.Product, contract.product_id)
     site = session.get_one(db.Site, contract.site_id)
-    applies = product.refund_unused and site.refund_unused
+    return bool(product.refund_unused and site.refund_unused)
+
+
+def refund_outlook(session: Session, contract: db.Contract) -> RefundOutlook:
+    """The refund rule for ``contract``, and, once it is cancelled, the fen the next statement gives back."""
+    applies = refunds_allowed(session, contract)
     if contract.ends_on is None or not applies:
         return RefundOutlook(applies, 0)
     billed = _fee_billed(session, contract.id)
     if not billed:
         return RefundOutlook(True, 0)
+    product = session.get_one(db.Product, contract.product_id)  # loaded by refunds_allowed: no query
+    site = session.get_one(db.Site, contract.site_id)
     tariff = Tariff(**{name: getattr(contract, name) for name in db.TARIFF_COLUMNS})
     calendar = load_calendar(session, contract.valid_from.year - 1, contract.valid_to.year + 1)
     windows = tuple(TimeWindow.model_validate(w) for w in product.windows)

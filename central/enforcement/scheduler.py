@@ -1,13 +1,11 @@
 """The enforcement scheduler inside the central service: a thread that ticks, with an injectable clock.
 
 ``tick()`` does one round and is what tests call (no sleeping); ``start()``
-runs it every ``interval_s`` in a daemon thread until ``stop()``.
+runs it every ``interval_s`` (``central.ticker``) until ``stop()``.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
@@ -22,9 +20,8 @@ from central.enforcement import watch
 from central.enforcement.notify import ResidentNotifier, WebhookNotifier, dispatch_due
 from central.enforcement.timeline import Action, Policy, due_actions
 from central.residents.notices import InAppNotifier
+from central.ticker import Ticker
 from shared import Clock, utc_now
-
-logger = logging.getLogger(__name__)
 
 SYSTEM = Principal(Role.ADMIN)  # automatic suspensions act with the service's own authority
 
@@ -47,8 +44,7 @@ class EnforcementScheduler:
         self.clock = clock
         self.policy = Policy(tuple(settings.reminders_minutes), settings.violations_to_suspend,
                              settings.window_days)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = Ticker("enforcement", self.tick, settings.interval_s)
 
     def tick(self) -> list[Action]:
         """One round: record the actions due now, then send the notifications due."""
@@ -73,22 +69,11 @@ class EnforcementScheduler:
         return due_actions(stays, done, violations, standings, now, self.policy)
 
     def start(self) -> EnforcementScheduler:
-        self._thread = threading.Thread(target=self._run, name="enforcement", daemon=True)
-        self._thread.start()
+        self._loop.start()
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.tick()
-            except Exception:  # the loop must outlive a bad round; the next one retries
-                logger.exception("enforcement tick failed")
-            self._stop.wait(self.settings.interval_s)
+        self._loop.stop(timeout)
 
 
 def start(database: Database, settings: EnforcementSettings, signer: Signer, rules: ContractRules,
@@ -101,5 +86,4 @@ def start(database: Database, settings: EnforcementSettings, signer: Signer, rul
     if settings.webhook_url is not None:
         notifiers["webhook"] = WebhookNotifier(str(settings.webhook_url), settings.webhook_timeout_s)
     scheduler = EnforcementScheduler(database, settings, bundle_suspender(signer, rules), notifiers, clock)
-    logger.info("enforcement scheduler every %s s", settings.interval_s)
     return scheduler.start()

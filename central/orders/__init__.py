@@ -7,13 +7,13 @@ No HTTP routes here: ``central/api/routes/orders.py`` (bearer tokens) and
 ``OrderTicker`` lapses unpaid orders in ``serve``.
 """
 
+from central.billing.refunds import refunds_allowed
 from central.orders.book import OrderLedger, order_state
 from central.orders.refunds import (
     REFUND_FAILED_ALARM,
     Refund,
     cancel_contract,
     refund_preview,
-    refunds_allowed,
     settle_contract,
 )
 from central.orders.service import (

@@ -11,13 +11,12 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central import db
 from central.distribution.bundles import Signer
 from central.errors import ConflictError, NotFoundError
-from central.orders.service import activate_order
+from central.orders.service import activate_order, locked_order
 from central.payments import ExpectedPayment, OrderState, PaymentNotice
 
 logger = logging.getLogger(__name__)
@@ -69,8 +68,7 @@ class OrderLedger:
 
 
 def _locked(session: Session, order_id: str) -> db.Order:
-    order = session.scalars(select(db.Order).where(db.Order.id == order_id).with_for_update()
-                            .execution_options(populate_existing=True)).first()
+    order = locked_order(session, order_id)
     if order is None:
         raise NotFoundError("order", order_id)
     return order

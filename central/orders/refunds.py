@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central import db
+from central.billing.refunds import refunds_allowed
 from central.contracts.service import change_status, local_today, visible_contract
 from central.core.security import Principal
 from central.errors import ConflictError, NotFoundError
@@ -41,18 +42,11 @@ class Refund:
     detail: str = ""
 
 
-def refunds_allowed(session: Session, contract: db.Contract) -> bool:
-    """Neither the product nor the site said "no refund" (docs/billing.md, cancellation)."""
-    product = session.get_one(db.Product, contract.product_id)
-    site = session.get_one(db.Site, contract.site_id)
-    return bool(product.refund_unused and site.refund_unused)
-
-
 def refund_preview(session: Session, principal: Principal, contract_id: str, now: datetime) -> int:
     """What cancelling the contract today would give back, in fen (shown before the resident confirms)."""
     contract, site = visible_contract(session, principal, contract_id)
-    return sum(_due(order, local_today(site, now), refunds_allowed(session, contract))
-               for order in _paid_orders(session, contract.id))
+    today, allowed = local_today(site, now), refunds_allowed(session, contract)
+    return sum(_due(order, today, allowed) for order in _paid_orders(session, contract.id))
 
 
 def cancel_contract(session: Session, principal: Principal, contract_id: str, context: OrderContext,

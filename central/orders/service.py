@@ -223,12 +223,17 @@ def due_orders(session: Session, now: datetime, limit: int = 100) -> list[str]:
 def lapse_order(session: Session, payments: PaymentService, order_id: str, now: datetime) -> bool:
     """Lapse the order if its hold has ended and no provider says it was paid; True if it lapsed."""
     payments.reconcile(session, order_id)  # takes the payment row's lock before the order's, as callbacks do
-    order = session.scalars(select(db.Order).where(db.Order.id == order_id).with_for_update()
-                            .execution_options(populate_existing=True)).first()
+    order = locked_order(session, order_id)
     if order is None or order.status is not db.OrderStatus.PENDING_PAYMENT or order.hold_until > now:
         return False
     close_order(session, order, db.OrderStatus.LAPSED, now)
     return True
+
+
+def locked_order(session: Session, order_id: str) -> db.Order | None:
+    """The order with its row locked and read afresh (a callback or the ticker may have changed it)."""
+    return session.scalars(select(db.Order).where(db.Order.id == order_id).with_for_update()
+                           .execution_options(populate_existing=True)).first()
 
 
 def cancel_order(session: Session, principal: Principal, order_id: str, now: datetime) -> db.Order:
@@ -240,10 +245,7 @@ def cancel_order(session: Session, principal: Principal, order_id: str, now: dat
 
 def visible_order(session: Session, principal: Principal, order_id: str, lock: bool = False) -> db.Order:
     """The order if the caller may see it (its resident, staff of its site); else NotFoundError."""
-    query = select(db.Order).where(db.Order.id == order_id)
-    if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    order = session.scalars(query).first()
+    order = locked_order(session, order_id) if lock else session.get(db.Order, order_id)
     if order is None or not _may_see(session, principal, order):
         raise NotFoundError("order", order_id)
     return order

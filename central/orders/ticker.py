@@ -1,14 +1,13 @@
 """The orders ticker inside ``serve``: lapses unpaid orders and settles cancelled contracts.
 
 ``tick()`` does one round and is what tests call, with the clock they move (never sleeping);
-``start()`` runs it every ``orders.lapse_interval_s`` in a daemon thread until ``stop()``.
+``start()`` runs it every ``orders.lapse_interval_s`` (``central.ticker``) until ``stop()``.
 One transaction per order or contract, so one that fails leaves the others done.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ from central.db import Database
 from central.orders.refunds import settle_contract, unsettled_contracts
 from central.orders.service import due_orders, lapse_order
 from central.payments import PaymentService
+from central.ticker import Ticker
 from shared import Clock
 
 logger = logging.getLogger(__name__)
@@ -33,9 +33,7 @@ class OrderTicker:
         self.database = database
         self.payments = payments
         self.clock = clock
-        self.interval_s = interval_s
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = Ticker("orders", self.tick, interval_s)
 
     def tick(self) -> Round:
         now = self.clock()
@@ -64,20 +62,8 @@ class OrderTicker:
             return False
 
     def start(self) -> OrderTicker:
-        self._thread = threading.Thread(target=self._run, name="orders", daemon=True)
-        self._thread.start()
-        logger.info("orders ticker every %s s", self.interval_s)
+        self._loop.start()
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.tick()
-            except Exception:  # the loop must outlive a bad round
-                logger.exception("orders tick failed")
-            self._stop.wait(self.interval_s)
+        self._loop.stop(timeout)

@@ -20,7 +20,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
-from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -29,6 +28,7 @@ from central.db.payments import PaymentStatus, RefundStatus
 from central.errors import CallbackRefused, ProviderError
 from central.payments import rsa
 from central.payments.model import (
+    CHINA,
     Acknowledgement,
     CallbackAnswer,
     Channel,
@@ -42,7 +42,6 @@ from central.payments.model import (
 from central.payments.money import fen_from_yuan, yuan_text
 
 NAME = "alipay"
-CHINA = ZoneInfo("Asia/Shanghai")
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 SUCCESS_CODE = "10000"
 _TRADE_STATUS = {"TRADE_SUCCESS": PaymentStatus.PAID, "TRADE_FINISHED": PaymentStatus.PAID,

@@ -1,7 +1,8 @@
 """What every payment provider is asked and answers: the ``PaymentProvider`` interface and its data.
 
 Money is integer fen throughout; a provider that speaks yuan converts at its edge
-(``central.payments.money``). Times are aware UTC.
+(``central.payments.money``). Times are aware UTC; a provider that speaks local time speaks
+China's (``CHINA``).
 """
 
 from __future__ import annotations
@@ -11,8 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from central.db.payments import PaymentStatus, RefundStatus
+
+CHINA = ZoneInfo("Asia/Shanghai")  # the providers' own clock, whatever the site's timezone
 
 
 class Channel(StrEnum):

@@ -151,8 +151,8 @@ class PaymentService:
     def reconcile(self, session: Session, order_id: str) -> PaymentStatus | None:
         """Ask the providers about the order's unpaid payments (a callback may have been lost) and
         apply what they say. Call it before an order lapses. The best status found; None: no payment."""
-        now = self._clock()
-        for payment in self.payments_of(session, order_id):
+        now, payments = self._clock(), self.payments_of(session, order_id)
+        for payment in payments:
             if payment.status is not PaymentStatus.PENDING or self.orders is None:
                 continue
             try:
@@ -166,7 +166,7 @@ class PaymentService:
                        payment=payment)
                 continue
             apply_notice(NoticeContext(session, self.orders, now, AuditKind.QUERY), notice)
-        statuses = {payment.status for payment in self.payments_of(session, order_id)}
+        statuses = {payment.status for payment in payments}  # as the notices left them (same rows)
         return next((s for s in _BEST_FIRST if s in statuses), None)
 
     def payments_of(self, session: Session, order_id: str) -> list[Payment]:

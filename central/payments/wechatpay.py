@@ -24,7 +24,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
-from zoneinfo import ZoneInfo
 
 import httpx
 from cryptography.exceptions import InvalidTag
@@ -35,6 +34,7 @@ from central.db.payments import PaymentStatus, RefundStatus
 from central.errors import CallbackRefused, ProviderError
 from central.payments import rsa
 from central.payments.model import (
+    CHINA,
     Acknowledgement,
     CallbackAnswer,
     Channel,
@@ -49,7 +49,6 @@ from central.payments.model import (
 NAME = "wechatpay"
 SCHEMA = "WECHATPAY2-SHA256-RSA2048"
 USER_AGENT = "offpeak-parking/0.1"
-CHINA = ZoneInfo("Asia/Shanghai")
 _TRADE_STATES = {"SUCCESS": PaymentStatus.PAID, "REFUND": PaymentStatus.REFUNDED,
                  "NOTPAY": PaymentStatus.PENDING, "USERPAYING": PaymentStatus.PENDING,
                  "CLOSED": PaymentStatus.CLOSED, "REVOKED": PaymentStatus.CLOSED,

@@ -109,6 +109,16 @@ class Shop:
             alarms = session.scalars(select(db.Alarm).order_by(db.Alarm.id))
             return [(a.kind, a.site_id, a.message) for a in alarms]
 
+    def assert_refused(self, outcome: str, alarm: str) -> db.PaymentAudit:
+        """The last callback was refused and audited with ``outcome`` (verified unless "unverified"),
+        nothing was paid, and one ``alarm`` was raised; the audit row, for more checks."""
+        assert self.orders.paid == []
+        refused = self.audit()[-1]
+        verified = outcome != "unverified"
+        assert (refused.kind.value, refused.outcome, refused.verified) == ("callback", outcome, verified)
+        assert [kind for kind, _, _ in self.alarms()] == [alarm]
+        return refused
+
     def payment(self, order_id: str, provider: str) -> db.Payment:
         with self.central.database.transaction() as session:
             found = session.scalars(select(db.Payment).where(db.Payment.order_id == order_id,
