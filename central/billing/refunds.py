@@ -32,7 +32,11 @@ def refunds_allowed(session: Session, contract: db.Contract) -> bool:
     """Neither the product nor the site said "no refund" (docs/billing.md, cancellation): the one
     place for the rule, for the bill run's refund and for an order's prepaid term alike."""
     product = session.get_one(db.Product, contract.product_id)
-    site = session.get_one(db.Site, contract.site_id)
+    return refunds_apply(product, session.get_one(db.Site, contract.site_id))
+
+
+def refunds_apply(product: db.Product, site: db.Site) -> bool:
+    """The rule itself: the product and its site both refund unused days."""
     return bool(product.refund_unused and site.refund_unused)
 
 

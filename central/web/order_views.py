@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from central import db
+from central.billing.refunds import refunds_apply
 from central.orders.terms import term_price
 from central.web.formats import money
 from central.web.window_words import departure_words, window_words
@@ -46,7 +47,7 @@ def product_rules(t: Translate, lang: str, product: db.Product, site: db.Site, h
     overstay = (t("order.rule.overstay_text", grace=kept.grace_minutes, minutes=kept.overstay_period_minutes,
                   rate=money(kept.overstay_rate_fen)) if kept.overstay_rate_fen
                 else t("order.rule.overstay_free", grace=kept.grace_minutes))
-    refunds = product.refund_unused and site.refund_unused
+    refunds = refunds_apply(product, site)
     return Rules(window_words(windows, lang), departure, overstay,
                  t("order.rule.refund_text" if refunds else "order.rule.no_refund"),
                  t("order.rule.hold_text", minutes=hold_minutes))
