@@ -13,7 +13,6 @@ browser's EventSource then reconnects on its own, through the ordinary sign-in c
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from central import db
 from central.accounts import SessionKind, session_for, session_limits
 from central.occupancy import LiveFigures, live_figures
+from central.web.events import retry, sse
 from central.web.formats import local_seconds
 from central.web.state import WebState
 
@@ -63,13 +63,13 @@ class LiveFeed:
             return live_payload(live_figures(session, sites, now, self.default_grace), now, self.zone)
 
     async def events(self) -> AsyncIterator[str]:
-        yield f"retry: {RECONNECT_MS}\n\n"
+        yield retry(RECONNECT_MS)
         loop = asyncio.get_running_loop()
         ends = loop.time() + STREAM_SECONDS
         while loop.time() < ends:
             payload = await run_in_threadpool(self.snapshot)
             if payload is None:
-                yield "event: signed-out\ndata: {}\n\n"
+                yield sse({}, "signed-out")
                 return
-            yield f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+            yield sse(payload)
             await asyncio.sleep(self.web.settings.live_interval_s)

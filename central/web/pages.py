@@ -85,6 +85,13 @@ def request_language(request: Request, web: WebState) -> str:
                          web.settings.default_language)
 
 
+def visitor_csrf(cookie: str) -> tuple[str, bool]:
+    """(token, fresh) of a visitor who is not signed in: the cookie's token when it looks like one
+    of ours, else a new one that the response must set."""
+    fresh = not 20 <= len(cookie) <= 100
+    return (secrets.token_urlsafe(32) if fresh else cookie), fresh
+
+
 def page_dependency(app: WebApp) -> Callable[..., PageRequest]:
     """The dependency that builds an app's ``PageRequest`` (once per request: FastAPI caches it)."""
 
@@ -93,8 +100,7 @@ def page_dependency(app: WebApp) -> Callable[..., PageRequest]:
         limits = session_limits(web.settings, app.kind)
         user = session_for(db, request.cookies.get(app.cookie), app.kind, limits, now)
         anonymous = request.cookies.get(CSRF_COOKIE, "")
-        fresh = user is None and not 20 <= len(anonymous) <= 100
-        token = user.csrf_token if user else (secrets.token_urlsafe(32) if fresh else anonymous)
+        token, fresh = (user.csrf_token, False) if user else visitor_csrf(anonymous)
         return PageRequest(request, app, web, db, now, request_language(request, web), user, token, fresh)
 
     page.__name__ = f"{app.name}_page"

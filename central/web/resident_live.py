@@ -14,7 +14,6 @@ logged-out session gets ``ended`` and is not reconnected.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -26,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from central import db, residents
 from central.accounts import SignedIn
 from central.residents.notices import NOTICES_STORED
+from central.web.events import retry, sse
 from central.web.pages import PageRequest
 from central.web.windows import windows_in_words
 
@@ -34,12 +34,6 @@ RETRY_MS = 2000
 NOTICE_EVERY_S = 15.0  # the database is read for new notices at once when this process stored one
 PARKING_EVERY_S = 15.0
 SESSION_EVERY_S = 10.0
-
-
-def sse(event: str, data: Any, event_id: int | None = None) -> str:
-    """One server-sent event; JSON never holds a raw newline, so one data line is enough."""
-    head = f"id: {event_id}\n" if event_id is not None else ""
-    return f"{head}event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
 def parking_fragment(page: PageRequest, session: Session, user: SignedIn, now: datetime) -> str:
@@ -59,7 +53,7 @@ class ResidentFeed:
         self.sent_parking: str | None = None
 
     async def events(self) -> AsyncIterator[str]:
-        yield f"retry: {RETRY_MS}\n\n"
+        yield retry(RETRY_MS)
         started = time.monotonic()
         due = {"notice": started, "parking": started, "session": started + SESSION_EVERY_S}
         stored = NOTICES_STORED.version
@@ -68,19 +62,19 @@ class ResidentFeed:
             if now >= due["session"]:
                 due["session"] = now + SESSION_EVERY_S
                 if not await run_in_threadpool(self._signed_in):
-                    yield sse("ended", {})
+                    yield sse({}, "ended")
                     return
             if now >= due["notice"] or NOTICES_STORED.version != stored:
                 due["notice"], stored = now + NOTICE_EVERY_S, NOTICES_STORED.version
                 for notice in await run_in_threadpool(self._new_notices):
                     self.after = notice["id"]
-                    yield sse("notice", notice, notice["id"])
+                    yield sse(notice, "notice", notice["id"])
             if self.parking and now >= due["parking"]:
                 due["parking"] = now + PARKING_EVERY_S
                 html = await run_in_threadpool(self._parking)
                 if html != self.sent_parking:
                     if self.sent_parking is not None:  # the page already shows the first
-                        yield sse("parking", {"html": html})
+                        yield sse({"html": html}, "parking")
                     self.sent_parking = html
             await asyncio.sleep(0.25)
 

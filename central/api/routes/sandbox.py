@@ -21,8 +21,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from central.db.payments import PaymentStatus
 from central.payments.sandbox import PAGE_PATH, Sandbox, SandboxCheckout
 from central.web.formats import local_datetime
-from central.web.i18n import LANGUAGES, SANDBOX, pick_language
-from central.web.pages import CSRF_FIELD, LANG_COOKIE
+from central.web.i18n import LANGUAGES, SANDBOX
+from central.web.pages import CSRF_FIELD, request_language, visitor_csrf
 from central.web.state import get_web
 
 router = APIRouter(include_in_schema=False)
@@ -36,11 +36,8 @@ class _View:
 
     def __init__(self, request: Request) -> None:
         self.request, self.web = request, get_web(request)
-        self.lang = pick_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE),
-                                  self.web.settings.default_language)
-        cookie = request.cookies.get(CSRF_COOKIE, "")
-        self.fresh = not 20 <= len(cookie) <= 100
-        self.csrf_token = secrets.token_urlsafe(32) if self.fresh else cookie
+        self.lang = request_language(request, self.web)
+        self.csrf_token, self.fresh = visitor_csrf(request.cookies.get(CSRF_COOKIE, ""))
 
     def t(self, key: str, **params: object) -> str:
         return SANDBOX.text(self.lang, key, **params)
