@@ -15,7 +15,7 @@ from central import db
 from central.billing.refunds import refunds_apply
 from central.orders.terms import term_price
 from central.web.formats import money
-from central.web.window_words import departure_words, window_words
+from central.web.windows import departure_words, windows_in_words
 from shared import TimeWindow
 
 Translate = Callable[..., str]  # PageRequest.t
@@ -36,19 +36,19 @@ class Term:
     price_fen: int
 
 
-def product_rules(t: Translate, lang: str, product: db.Product, site: db.Site, hold_minutes: int,
+def product_rules(t: Translate, product: db.Product, site: db.Site, hold_minutes: int,
                   tariff: db.Contract | None = None) -> Rules:
     """The rules of ``product`` (with a signed contract's kept tariff when ``tariff`` is given)."""
     windows = [TimeWindow.model_validate(w) for w in product.windows]
     kept = tariff if tariff is not None else product
-    leave = departure_words(windows, lang)
+    leave = departure_words(windows, t)
     departure = (t("order.rule.departure_text", ends=leave, grace=kept.grace_minutes) if leave
                  else t("order.rule.departure_all_day", grace=kept.grace_minutes))
     overstay = (t("order.rule.overstay_text", grace=kept.grace_minutes, minutes=kept.overstay_period_minutes,
                   rate=money(kept.overstay_rate_fen)) if kept.overstay_rate_fen
                 else t("order.rule.overstay_free", grace=kept.grace_minutes))
     refunds = refunds_apply(product, site)
-    return Rules(window_words(windows, lang), departure, overstay,
+    return Rules(windows_in_words(windows, t), departure, overstay,
                  t("order.rule.refund_text" if refunds else "order.rule.no_refund"),
                  t("order.rule.hold_text", minutes=hold_minutes))
 

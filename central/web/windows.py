@@ -1,7 +1,9 @@
-"""A product's windows in words, as residents read them: "工作日 19:00–次日07:30，休息日 全天至次日07:30".
+"""A product's windows in words, as residents read them: "工作日 19:00–次日07:30，休息日 全天至次日07:30",
+and when its cars leave: "次日07:30".
 
-One function for every page that shows a product's hours (finding parking, the product's page,
-my parking); the words come from the app's catalogue (``windows.*`` in i18n/common.py).
+One place for every page that shows a product's hours (finding parking, the product's page,
+my parking, the order and sign pages); the words come from the resident app's catalogue
+(``windows.*`` in i18n/resident_pages.py).
 """
 
 from __future__ import annotations
@@ -34,3 +36,21 @@ def windows_in_words(windows: Sequence[TimeWindow], t: Translate) -> str:
         if spans:
             parts.append(str(t(f"windows.{day_type.value}", spans=str(t("windows.join")).join(spans))))
     return str(t("windows.separator")).join(parts)
+
+
+def end_words(window: TimeWindow, t: Translate) -> str:
+    """When a window closes: "07:30", or "次日07:30" when that is the next day."""
+    end = f"{window.end:%H:%M}"
+    return str(t("windows.next_day", end=end)) if window.end_day_offset else end
+
+
+def departure_words(windows: Sequence[TimeWindow], t: Translate) -> str:
+    """When cars leave: the distinct ends of the windows that close ("次日07:30"), working days
+    first; "" when every window is all day (the car may stay: its deadline is where the windows
+    stop chaining)."""
+    ends: list[str] = []
+    for window in sorted(windows, key=lambda w: (w.day_type is not DayType.WORKING, w.start)):
+        whole_day = window.start == window.end == _MIDNIGHT and window.end_day_offset == 1
+        if not whole_day and (end := end_words(window, t)) not in ends:
+            ends.append(end)
+    return str(t("windows.join")).join(ends)

@@ -85,7 +85,7 @@ def test_a_new_resident_signs_pays_and_the_running_gate_admits_the_car_only_afte
     nearest = phone_page.locator("#sites > li").first
     assert nearest.get_attribute("id") == f"site-{SITE}"
     nearest.locator("a.button").first.click()  # the product's sign page
-    assert "工作日全天，休息日全天" in phone_page.inner_text("#rule-windows")  # the rules, before the button
+    assert "工作日 全天，休息日 全天" in phone_page.inner_text("#rule-windows")  # rules before the button
     assert phone_page.is_visible("#rule-refund") and phone_page.is_visible("#rule-hold")
     assert_touch_targets(phone_page, TARGETS, 44)
     assert phone_page.input_value("#plate") == PLATE  # the bound plate, offered

@@ -84,12 +84,12 @@ def test_the_product_page_shows_the_rules_before_the_button(login: Login, store:
     page = login(LI).get("/app/products/p1")
     assert page.status_code == 200
     text = page.text
-    for shown in ("工作日 19:00–次日07:30，休息日全天", "次日07:30", "15 分钟", "¥5.00", "¥300.00",
+    for shown in ("工作日 19:00–次日07:30，休息日 全天", "次日07:30", "15 分钟", "¥5.00", "¥300.00",
                   "剩余天数的预付费用按天折算", "15 分钟内完成支付", "剩余 2 个名额"):
         assert shown in text, shown
     assert text.index('id="rules"') < text.index('id="confirm"')
     english = login(WANG).get("/app/products/p1?lang=en").text
-    assert "Working days 19:00–07:30 next day; rest days all day" in english
+    assert "Working days 19:00–07:30 next day; Rest days all day" in english
 
 
 def test_sign_pay_in_the_sandbox_and_come_back_to_the_contract_in_force(login: Login,

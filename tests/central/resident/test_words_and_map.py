@@ -9,7 +9,7 @@ import pytest
 from central.residents import WindowFilter, draw_map, window_kinds
 from central.residents.find import district_of
 from central.web.i18n import RESIDENT
-from central.web.windows import windows_in_words
+from central.web.windows import departure_words, windows_in_words
 from shared import TimeWindow
 from tests.support.residents import NIGHTS, WEEKENDS, WEEKNIGHTS
 
@@ -20,6 +20,10 @@ def _windows(raw: list[dict[str, object]]) -> list[TimeWindow]:
 
 def _words(raw: list[dict[str, object]], lang: str = "zh-CN") -> str:
     return windows_in_words(_windows(raw), lambda key, **p: RESIDENT.text(lang, key, **p))
+
+
+def _leave(raw: list[dict[str, object]], lang: str = "zh-CN") -> str:
+    return departure_words(_windows(raw), lambda key, **p: RESIDENT.text(lang, key, **p))
 
 
 @pytest.mark.parametrize(("raw", "zh", "en"), [
@@ -35,6 +39,18 @@ def _words(raw: list[dict[str, object]], lang: str = "zh-CN") -> str:
 def test_windows_read_as_a_resident_says_them(raw: list[dict[str, object]], zh: str, en: str) -> None:
     assert _words(raw) == zh
     assert _words(raw, "en") == en
+
+
+@pytest.mark.parametrize(("raw", "zh", "en"), [
+    (NIGHTS, "次日07:30", "07:30 next day"),  # both day types leave at 07:30 the next morning: said once
+    (WEEKENDS, "20:00", "20:00"),
+    ([{"day_type": "rest", "start": "00:00", "end": "00:00"}], "", ""),  # all day: no time to leave by
+    ([{"day_type": "working", "start": "19:00", "end": "23:00"},
+      {"day_type": "rest", "start": "19:00", "end": "07:00"}], "23:00、次日07:00", "23:00, 07:00 next day"),
+])
+def test_departure_reads_when_cars_must_leave(raw: list[dict[str, object]], zh: str, en: str) -> None:
+    assert _leave(raw) == zh
+    assert _leave(raw, "en") == en
 
 
 def test_the_window_filter_knows_nights_weekends_and_whole_days() -> None:

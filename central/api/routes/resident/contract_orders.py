@@ -33,7 +33,7 @@ def _renew_page(page: PageRequest, context: orders.OrderContext, contract: db.Co
     offered = [(term, term_end(first, term.months)) for term in terms(product, context.settings.terms_months)]
     return page.render("resident/order_renew.html", status=status, contract=contract, site=site,
                        product=product, offered=offered, first=first, error=error,
-                       rules=product_rules(page.t, page.lang, product, site, context.settings.hold_minutes,
+                       rules=product_rules(page.t, product, site, context.settings.hold_minutes,
                                            tariff=contract))
 
 

@@ -65,7 +65,7 @@ def _product_page(page: PageRequest, principal: Principal, context: orders.Order
             "error": None, "plate_error": None, **form}
     return page.render(
         "resident/order_product.html", status=status, product=product, site=site, plates=plates,
-        rules=product_rules(page.t, page.lang, product, site, settings.hold_minutes),
+        rules=product_rules(page.t, product, site, settings.hold_minutes),
         terms=terms(product, settings.terms_months),
         places_left=places(page.db, site, product, today, context.rules.oversubscription).left,
         today=today, latest=today + timedelta(days=settings.start_within_days), **form)
