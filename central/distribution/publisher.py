@@ -9,7 +9,6 @@ Run one publisher per deployment.
 from __future__ import annotations
 
 import logging
-import threading
 
 from sqlalchemy import select, update
 
@@ -17,6 +16,7 @@ from central import db
 from central.distribution.bundles import Signer, issue_bundle, sites_due_for_refresh
 from central.errors import BrokerUnavailableError, MessageTooLargeError
 from central.mqtt import MqttClient
+from central.ticker import Ticker
 from shared import Clock, MessageError, parse_site_topic
 
 logger = logging.getLogger(__name__)
@@ -29,10 +29,8 @@ class OutboxPublisher:
         self._mqtt = mqtt
         self._signer = signer
         self._clock = clock
-        self._interval_s = interval_s
         self._batch = batch
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._ticker = Ticker("outbox-publisher", self.round, interval_s)
 
     def refresh_bundles(self) -> list[str]:
         """Re-issue bundles close to expiry; returns the sites refreshed."""
@@ -93,26 +91,17 @@ class OutboxPublisher:
             session.execute(update(db.MqttOutbox).where(db.MqttOutbox.id == row_id)
                             .values(attempts=db.MqttOutbox.attempts + 1, last_error=error[:500]))
 
-    # -- background thread ------------------------------------------------------
+    def round(self) -> None:
+        """One round of the background loop: refresh bundles near expiry, then send what is queued."""
+        self.refresh_bundles()
+        if self._mqtt.connected:
+            self.publish_pending()
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="outbox-publisher", daemon=True)
-        self._thread.start()
+        self._ticker.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.refresh_bundles()
-                if self._mqtt.connected:
-                    self.publish_pending()
-            except Exception:
-                logger.exception("outbox publisher round failed; trying again")
-            self._stop.wait(self._interval_s)
+        self._ticker.stop()
 
 
 def _bundle_site(topic: str) -> str | None:
