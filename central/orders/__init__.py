@@ -1,5 +1,6 @@
 """Residents' orders: a term of a product for a plate (a new contract, or a renewal), its price,
-its hold while the resident pays, its payment, and what comes back when a contract ends early.
+its hold while the resident pays, its payment, and what comes back when a contract ends early;
+finding them and their totals (``search``).
 
 No HTTP routes here: ``central/api/routes/orders.py`` (bearer tokens) and
 ``central/api/routes/resident/orders.py`` (the resident app's pages) call these functions.
@@ -16,15 +17,14 @@ from central.orders.refunds import (
     refund_preview,
     settle_contract,
 )
+from central.orders.search import OrderFilter, OrderTotals, PaidDays, list_orders, order_totals
 from central.orders.service import (
     FREE,
     OrderContext,
-    OrderFilter,
     OrderRequest,
     cancel_order,
     due_orders,
     lapse_order,
-    list_orders,
     place_order,
     renew_contract,
     start_payment,
@@ -35,8 +35,8 @@ from central.orders.ticker import OrderTicker, Round
 
 __all__ = [
     "FREE", "REFUND_FAILED_ALARM", "OrderContext", "OrderFilter", "OrderLedger", "OrderRequest",
-    "OrderTicker", "Refund", "Round", "add_months", "cancel_contract", "cancel_order", "due_orders",
-    "lapse_order", "list_orders", "order_state", "place_order", "refund_due", "refund_preview",
-    "refunds_allowed", "renew_contract", "settle_contract", "start_payment", "term_end", "term_price",
-    "visible_order",
+    "OrderTicker", "OrderTotals", "PaidDays", "Refund", "Round", "add_months", "cancel_contract",
+    "cancel_order", "due_orders", "lapse_order", "list_orders", "order_state", "order_totals",
+    "place_order", "refund_due", "refund_preview", "refunds_allowed", "renew_contract", "settle_contract",
+    "start_payment", "term_end", "term_price", "visible_order",
 ]
