@@ -49,8 +49,13 @@ class OrderTotals:
 def list_orders(session: Session, principal: Principal, page: PageRequest,
                 where: OrderFilter = OrderFilter()) -> Page[db.Order]:
     """Orders the caller may see (residents: their own; operators: their sites'), newest first."""
+    return page_of(session, order_query(session, principal, where), page)
+
+
+def order_query(session: Session, principal: Principal, where: OrderFilter = OrderFilter()) -> Select[Any]:
+    """Every order ``list_orders`` finds, newest first, unpaged (an export reads it row by row)."""
     query = select(db.Order).where(_matching(session, principal, where))
-    return page_of(session, query.order_by(db.Order.created_at.desc(), db.Order.id), page)
+    return query.order_by(db.Order.created_at.desc(), db.Order.id)
 
 
 def order_totals(session: Session, principal: Principal, where: OrderFilter = OrderFilter()) -> OrderTotals:

@@ -31,6 +31,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "orders.paid_at": "支付时间",
         "orders.contract": "合约",
         "orders.empty": "没有符合条件的订单。",
+        "orders.csv": "下载订单（CSV，全部页）",
     },
     "en": {
         "nav.orders": "Orders",
@@ -61,5 +62,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "orders.paid_at": "Paid at",
         "orders.contract": "Contract",
         "orders.empty": "No orders match.",
+        "orders.csv": "Download orders (CSV, all pages)",
     },
 }

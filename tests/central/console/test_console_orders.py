@@ -5,6 +5,8 @@ field (400), never a 500 and never every order."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -176,3 +178,26 @@ def test_overlong_values_are_refused_and_nobody_signed_out_sees_any_order(consol
     with console.http() as stranger:
         page = stranger.get("/console/orders")
     assert page.status_code == 303 and page.headers["location"].startswith("/console/login")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_csv_has_every_order_the_search_finds_and_nothing_a_spreadsheet_would_run(
+        console: LiveCentral, shop: Shop) -> None:
+    with console.database.transaction() as session:
+        session.get_one(db.Order, "o-s1-lapsed").plate = "=HYPERLINK(1)"  # as if a plate came in unchecked
+    with _signed_in(console, "op1") as client:
+        page = client.get("/console/orders", params={"site": "s1"})
+        link = re.search(r'id="order-csv" href="([^"]+)"', page.text)
+        assert link is not None
+        download = client.get(link.group(1).replace("&amp;", "&"))
+        refused = client.get("/console/orders.csv", params={"site": "s2"})
+    assert download.status_code == 200 and download.headers["content-type"].startswith("text/csv")
+    assert download.content.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(download.content.decode("utf-8-sig"))))
+    assert [row["order_id"] for row in rows] == MINE_NEWEST_FIRST
+    renewal = next(row for row in rows if row["order_id"] == "o-s1-renewal")
+    assert (renewal["amount_fen"], renewal["refunded_fen"], renewal["refunded_yuan"]) == (
+        "30000", "10000", "100.00")
+    assert renewal["paid_at"] == "2025-03-02T00:30:00+08:00" and renewal["resident_phone"] == "138****5678"
+    assert next(row["plate"] for row in rows if row["order_id"] == "o-s1-lapsed") == "'=HYPERLINK(1)"
+    assert refused.status_code == 400 and "o-s2-first" not in refused.text  # not theirs: no file
