@@ -38,10 +38,9 @@ from central.contracts.service import (
     visible_contract,
 )
 from central.core.order_settings import OrderSettings
-from central.core.security import Principal, Role, visible_site_ids
+from central.core.security import Principal, Role
 from central.distribution.bundles import Signer
 from central.errors import ConflictError, NotFoundError
-from central.listing import Page, PageRequest, page_of
 from central.orders.terms import term_end, term_price
 from central.payments import Channel, Checkout, PaymentOrder, PaymentService
 
@@ -69,12 +68,6 @@ class OrderRequest:
     plate: str  # normalised (shared.parse_plate)
     months: int
     starts_on: date | None = None  # the first day, site-local; None: today
-
-
-@dataclass(frozen=True)
-class OrderFilter:
-    contract_id: str | None = None
-    status: db.OrderStatus | None = None
 
 
 def place_order(session: Session, principal: Principal, request: OrderRequest, context: OrderContext,
@@ -255,21 +248,6 @@ def _may_see(session: Session, principal: Principal, order: db.Order) -> bool:
     if principal.role is Role.RESIDENT:
         return order.resident_id == principal.resident_id
     return principal.may_manage_site(session.get_one(db.Site, order.site_id))
-
-
-def list_orders(session: Session, principal: Principal, page: PageRequest,
-                where: OrderFilter = OrderFilter()) -> Page[db.Order]:
-    """Orders the caller may see (residents: their own; operators: their sites'), newest first."""
-    query = select(db.Order).order_by(db.Order.created_at.desc(), db.Order.id)
-    if principal.role is Role.RESIDENT:
-        query = query.where(db.Order.resident_id == principal.resident_id)
-    elif (sites := visible_site_ids(principal)) is not None:
-        query = query.where(db.Order.site_id.in_(sites))
-    if where.contract_id is not None:
-        query = query.where(db.Order.contract_id == where.contract_id)
-    if where.status is not None:
-        query = query.where(db.Order.status == where.status)
-    return page_of(session, query, page)
 
 
 def start_payment(session: Session, principal: Principal, order_id: str, context: OrderContext,

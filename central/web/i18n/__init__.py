@@ -10,7 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from central.web.i18n import common, console, console_admin, orders, resident, resident_pages, sandbox
+from central.web.i18n import (
+    common,
+    console,
+    console_admin,
+    console_orders,
+    orders,
+    resident,
+    resident_pages,
+    sandbox,
+)
 
 LANGUAGES = ("zh-CN", "en")
 DEFAULT_LANGUAGE = "zh-CN"
@@ -53,6 +62,7 @@ def pick_language(asked: str | None, remembered: str | None, default: str = DEFA
 
 
 RESIDENT = merged("resident", common.MESSAGES, resident.MESSAGES, orders.MESSAGES, resident_pages.MESSAGES)
-CONSOLE = merged("console", common.MESSAGES, console.MESSAGES, console_admin.MESSAGES)
+CONSOLE = merged("console", common.MESSAGES, console.MESSAGES, console_admin.MESSAGES,
+                 console_orders.MESSAGES)
 SANDBOX = merged("sandbox", common.MESSAGES, sandbox.MESSAGES)  # the sandbox payment provider's page
 CATALOGUES = (RESIDENT, CONSOLE, SANDBOX)

@@ -217,7 +217,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vehicle.refused": "单位车辆未能保存。",
         "blacklist.refused": "黑名单未能保存。",
         "contracts.title": "合约",
-        "contracts.orders_note": "此处列出已签合约；待付款订单将在订单功能上线后显示。",
+        "contracts.orders_note": "此处列出已签合约；居民的在线订单（含待支付的）见“订单”页。",
         "contracts.plate": "车牌号",
         "contracts.plates": "车牌",
         "contracts.resident": "居民",
@@ -570,8 +570,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vehicle.refused": "The own vehicle was not saved.",
         "blacklist.refused": "The blacklist entry was not saved.",
         "contracts.title": "Contracts",
-        "contracts.orders_note": "Signed contracts are listed here; orders awaiting payment will show once "
-                                 "orders are in service.",
+        "contracts.orders_note": "Signed contracts are listed here; residents' online orders (awaiting "
+                                 "payment too) are on the Orders page.",
         "contracts.plate": "Plate",
         "contracts.plates": "Plates",
         "contracts.resident": "Resident",

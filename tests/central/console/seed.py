@@ -153,3 +153,32 @@ def seed_demo(database: db.Database, now: datetime) -> None:
 
 def _text(moment: datetime) -> str:
     return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+# (contract, kind, status, refunded fen, paid at in Shanghai): the residents' online orders of the site,
+# oldest first, as the orders page lists them (a first term each, a renewal paid and partly refunded,
+# one awaiting payment and one that lapsed unpaid).
+ORDERS = (
+    ("c1", db.OrderKind.NEW, db.OrderStatus.PAID, 0, "2025-01-02 21:05"),
+    ("c2", db.OrderKind.NEW, db.OrderStatus.PAID, 0, "2025-01-03 08:40"),
+    ("c1", db.OrderKind.RENEWAL, db.OrderStatus.PAID, 12000, "2025-02-01 00:30"),
+    ("c3", db.OrderKind.RENEWAL, db.OrderStatus.LAPSED, 0, None),
+    ("c4", db.OrderKind.RENEWAL, db.OrderStatus.PENDING_PAYMENT, 0, None),
+)
+
+
+def add_orders(database: db.Database, site_id: str = SITE) -> None:
+    """The site's orders of ``ORDERS``, one month of its night product (300 yuan) each."""
+    with database.transaction() as session:
+        for n, (contract_id, kind, status, refunded, paid) in enumerate(ORDERS):
+            contract_id = contract_id if site_id == SITE else f"{site_id}-{contract_id}"
+            contract = session.get_one(db.Contract, contract_id)
+            made = (local(paid) if paid else SEEDED_AT + timedelta(days=40 + n)) - timedelta(minutes=3)
+            session.add(db.Order(
+                id=f"od{site_id}{n:022d}", kind=kind, status=status, resident_id=contract.resident_id,
+                site_id=site_id, product_id=contract.product_id, contract_id=contract.id,
+                plate=contract.plate_list[0], months=1, starts_on=contract.valid_from,
+                ends_on=contract.valid_to, monthly_fee_fen=30000, amount_fen=30000, currency="CNY",
+                hold_until=made + timedelta(minutes=15), created_at=made, updated_at=made,
+                paid_at=local(paid) if paid else None, paid_with="sandbox" if paid else None,
+                refunded_fen=refunded))

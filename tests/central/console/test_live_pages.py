@@ -21,6 +21,7 @@ from tests.central.console.seed import (
     OWN_PLATES,
     PLATES,
     StaySpec,
+    add_orders,
     add_stays,
     local,
     seed_site,
@@ -37,7 +38,7 @@ pytestmark = pytest.mark.browser
 # console/seed.py): c1 18:40-07:10, c2 20:00-23:30, a visitor 21:00-22:00, c3 22:15-08:05.
 NIGHT_CURVE = [0, 0, 1, 1, 2, 2, 3, 3, 2, 3, 3] + [2] * 16 + [1, 1, 0]
 PAGES = ["/console/occupancy", "/console/occupancy/sites/east", "/console/reports?site=east&night=2025-03-02",
-         "/console/violations", "/console/exports"]
+         "/console/violations", "/console/exports", "/console/orders"]
 
 
 @pytest.fixture
@@ -49,6 +50,7 @@ def live(web_clock: MovingClock, tmp_path: Path) -> Iterator[LiveCentral]:
     seed_staff(server, "op1")
     seed_site(server.database)
     add_stays(server.database, NIGHT_STAYS)
+    add_orders(server.database)
     yield server
     server.stop()
 

@@ -14,6 +14,7 @@ from central.api.routes.console import (
     home,
     institutions,
     occupancy,
+    orders,
     password,
     products,
     reports,
@@ -32,7 +33,8 @@ router = APIRouter(prefix=CONSOLE_APP.prefix, include_in_schema=False,
 for module in (signin, home, password,
                occupancy, reports, violations, exports):  # the live and report pages
     router.include_router(module.router)
-for module in (institutions, staff, tokens, sites, gates, products, vehicles, contracts, calendar):
+for module in (institutions, staff, tokens, sites, gates, products, vehicles, contracts, orders,
+               calendar):
     router.include_router(module.router)
 
 __all__ = ["router"]

@@ -1,7 +1,8 @@
 """Contracts: search by plate, resident (mobile number or id), status and site, page by page; a
 contract's page with its tariff, history and refund rule; suspend, reinstate and cancel with a reason.
 
-Orders (pending payments) are not listed here: the orders package is not in this tree yet.
+A contract's page shows the resident's online orders of it (``_orders``); every order of the user's
+sites, searched and totalled, is on the orders page (``orders.py``).
 """
 
 from __future__ import annotations
