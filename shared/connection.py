@@ -131,6 +131,25 @@ def _short(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:300]
 
 
+class _ReadErrorLog(logging.Logger):
+    """paho's log, read for its errors only (``keep`` gets each error line), in no hierarchy and
+    printed nowhere: the client explains failures itself."""
+
+    def __init__(self, keep: Callable[[str], None]) -> None:
+        super().__init__(f"{__name__}.paho", logging.ERROR)
+        self.propagate = False
+        self.addHandler(_Keep(keep))
+
+
+class _Keep(logging.Handler):
+    def __init__(self, keep: Callable[[str], None]) -> None:
+        super().__init__(logging.ERROR)
+        self._keep = keep
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._keep(record.getMessage())
+
+
 class ExplainingClient(paho.Client):
     """paho's client, saying why each connection attempt failed (see the module docstring).
 
@@ -151,7 +170,9 @@ class ExplainingClient(paho.Client):
         if tls is not None:
             self.tls_set_context(client_context(tls))
             self.tls_insecure_set(not tls.check_hostname)
-        self.on_log = self._keep_read_error
+        # a logger, not on_log: paho formats every packet's log line for an on_log callback (a
+        # PUBLISH's properties included), and a logger only the lines it wants (errors)
+        self.enable_logger(_ReadErrorLog(self._keep_read_error))
 
     def reconnect(self) -> MQTTErrorCode:
         self._answered, self._read_error = False, ""
@@ -190,9 +211,9 @@ class ExplainingClient(paho.Client):
         return ("the broker closed the TLS connection before answering: it refused our client certificate"
                 + (f" ({mine})" if mine else " or wants one (tls_cert_file, tls_key_file)"))
 
-    def _keep_read_error(self, client: paho.Client, userdata: Any, level: int, buf: str) -> None:
-        if level == paho.MQTT_LOG_ERR and buf.startswith(_READ_ERROR):
-            self._read_error = buf[len(_READ_ERROR):]
+    def _keep_read_error(self, line: str) -> None:
+        if line.startswith(_READ_ERROR):
+            self._read_error = line[len(_READ_ERROR):]
 
     def _report(self, reason: str, lasting: bool) -> None:
         repeated = reason == self._last_reason

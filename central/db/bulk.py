@@ -12,7 +12,10 @@ How the rows travel is the helper's business:
 - PostgreSQL, skipping duplicates or returning what was inserted (COPY can do neither):
   one array per column, and ``unnest()`` turns them back into rows; one statement
   whatever the batch size, cheaper to build and parse than a multi-row VALUES list.
-- SQLite: one executemany; with ``returning``, SQLAlchemy's multi-row INSERTs.
+- SQLite: one executemany; with ``returning``, SQLAlchemy's multi-row INSERTs; times as the
+  text sqlite3 would make of them, made in one step.
+
+``sqlite_one_of`` is the batch's "IN (...)" on SQLite: one JSON parameter, not one a value.
 """
 
 from __future__ import annotations
@@ -21,10 +24,12 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import JSON, Connection, Table
+from sqlalchemy import JSON, Connection, Table, bindparam, func, select
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.sql.elements import ColumnElement
 
-from central.db.base import Base
+from central.db.base import Base, UTCDateTime, sqlite_utc_text
 
 Rows = Sequence[Sequence[Any]]
 
@@ -58,6 +63,15 @@ def insert_rows(conn: Connection, target: Table | type[Base], columns: Sequence[
     sql = f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays}){conflict}{back}"
     result = conn.exec_driver_sql(sql, tuple(_driver_columns(rows, processors)))
     return list(result.scalars()) if returning is not None else []
+
+
+def sqlite_one_of(column: ColumnElement[Any] | QueryableAttribute[Any],
+                  values: Sequence[str]) -> ColumnElement[bool]:
+    """``column IN values`` on SQLite with one parameter, a JSON array read by ``json_each``: the
+    same statement text whatever the count (SQLite prepares it once), nothing to bind a value.
+    Strings as the column stores them (a UUID column: ``uuid.hex``)."""
+    listed = func.json_each(bindparam(None, json.dumps(list(values)), unique=True)).table_valued("value")
+    return column.in_(select(listed.c.value))
 
 
 def update_rows(conn: Connection, target: Table | type[Base], key: str, columns: Sequence[str],
@@ -100,7 +114,9 @@ def _processors(conn: Connection, table: Table, columns: Sequence[str]) -> list[
     for name in columns:
         column_type = table.c[name].type
         process: Processor = column_type.bind_processor(conn.dialect)
-        if process is None and isinstance(column_type, JSON):  # psycopg adapts JSON itself, not in arrays
+        if isinstance(column_type, UTCDateTime) and conn.dialect.name == "sqlite":
+            process = sqlite_utc_text  # what the column's processor and sqlite3 make of it, in one step
+        elif process is None and isinstance(column_type, JSON):  # psycopg adapts JSON itself, not in arrays
             process = json.dumps
         found.append(process)
     return found

@@ -16,13 +16,13 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Any, cast
 
-from sqlalchemy import String, Table, bindparam, func, or_, select, text
+from sqlalchemy import String, Table, bindparam, func, or_, select, text, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from central import db
 from central.db import StayStatus
-from central.db.bulk import insert_rows, update_rows
+from central.db.bulk import insert_rows, sqlite_one_of, update_rows
 
 # The first key of our advisory locks: "stays" (a second kind of lock would take another).
 _LOCK_SPACE = 0x53544159 & 0x7FFFFFFF
@@ -94,14 +94,16 @@ def _rows(session: Session, sites: list[str], plates: set[str], *where: Any) -> 
     columns = [_TABLE.c[name] for name in (*_INSERTED, "id")]
     query = select(*columns).where(db.Stay.site_id.in_(sites), *where)
     if session.get_bind().dialect.name == "postgresql":
-        # a join, not "plate = ANY(array)": a prepared statement's generic plan may test the whole
-        # array against every row of the site
+        # one index lookup per plate (a LATERAL subquery, kept whole by its OFFSET): a plain join
+        # of unnest() lets the planner hash the site's whole table of stays, which grows without end
+        # ("plate = ANY(array)" is no better: a generic plan tests the array against every row)
         wanted = func.unnest(bindparam("plates", ordered, type_=ARRAY(String))).table_valued(
             "plate").render_derived()
-        query = query.join(wanted, wanted.c.plate == db.Stay.plate)
+        per_plate = query.where(db.Stay.plate == wanted.c.plate).offset(0).lateral()
+        query = select(*per_plate.c).select_from(wanted).join(per_plate, true())
     else:
-        query = query.where(db.Stay.plate.in_(ordered))
-    return [StayRow(*row) for row in session.connection().execute(query)]
+        query = query.where(sqlite_one_of(db.Stay.plate, ordered))
+    return [StayRow(*row) for row in session.connection().execute(query).all()]
 
 
 def save(session: Session, loaded: list[StayRow], before: list[tuple[Any, ...]],

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import select
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session
 from central import db
 from central.core.config import IngestSettings
 from central.db import DeadLetterCause
-from central.db.bulk import insert_rows
+from central.db.bulk import insert_rows, sqlite_one_of
 from central.ingest.gates import EVENT_CONFLICT, GateStatusUpdate, apply_status, raise_alarm
 from central.ingest.letters import dead_letter
 from central.ingest.stay_rows import lock_plates
@@ -107,8 +108,9 @@ def ingest_batch(session: Session, messages: Sequence[Received], now: datetime, 
     result = BatchResult()
     events: dict[uuid.UUID, _Event] = {}
     statuses: list[tuple[Received, GateStatus]] = []
+    horizon = _Horizon(now, now - limits.max_age, now + limits.max_ahead)
     for message in messages:
-        taken = _take(message, now, limits)
+        taken = _take(message, horizon, limits)
         if isinstance(taken, _Refusal):
             _refuse(session, message, taken, now, limits, result)
         elif isinstance(taken, GateStatus):
@@ -121,7 +123,7 @@ def ingest_batch(session: Session, messages: Sequence[Received], now: datetime, 
                           if item.event.opened and item.event.plate])
     for message, status in sorted(statuses, key=lambda pair: (pair[1].site_id, pair[1].gate_id)):
         _status(session, message, status, now, clock_skew_limit_s, limits, result)
-    new = insert_events(session, [events[key].event for key in sorted(events)], now,
+    new = insert_events(session, [events[key].event for key in sorted(events, key=_UUID_ORDER)], now,
                         {key: item.sha256 for key, item in events.items()})
     new_ids = {event.event_id for event in new}
     _repeats(session, [item for key, item in events.items() if key not in new_ids], now, limits, result)
@@ -130,7 +132,20 @@ def ingest_batch(session: Session, messages: Sequence[Received], now: datetime, 
     return result
 
 
-def _take(message: Received, now: datetime, limits: IngestLimits) -> _Event | GateStatus | _Refusal | None:
+@dataclass(frozen=True, slots=True)
+class _Horizon:
+    """The gate times ingest takes, from ``IngestLimits`` and our clock (``now``), once a batch."""
+
+    now: datetime
+    earliest: datetime
+    latest: datetime
+
+
+_UUID_ORDER = attrgetter("int")  # the order events are written in: the same in every consumer
+
+
+def _take(message: Received, horizon: _Horizon,
+          limits: IngestLimits) -> _Event | GateStatus | _Refusal | None:
     """What the message is: an event, a status, a refusal, or ``IGNORED``."""
     if len(message.payload) > MAX_PAYLOAD_BYTES:
         return _Refusal(DeadLetterCause.TOO_LARGE, f"payload: {len(message.payload)} bytes, more than "
@@ -150,25 +165,24 @@ def _take(message: Received, now: datetime, limits: IngestLimits) -> _Event | Ga
                             f"{name}: differs from the topic's {expected!r} (got {got!r})")
     if isinstance(parsed, GateStatus):
         return parsed
-    return _beyond_horizon(parsed, now, limits) or _Event(message, parsed,
-                                                          hashlib.sha256(message.payload).hexdigest())
+    if not horizon.earliest <= parsed.at <= horizon.latest:
+        return _beyond_horizon(parsed, horizon, limits)
+    return _Event(message, parsed, hashlib.sha256(message.payload).hexdigest())
 
 
 # a site's few gates send on the same topics all day; a topic it refuses raises and is not kept
 _gate_topic = functools.lru_cache(maxsize=10_000)(parse_gate_topic)
 
 
-def _beyond_horizon(event: GateEvent, now: datetime, limits: IngestLimits) -> _Refusal | None:
+def _beyond_horizon(event: GateEvent, horizon: _Horizon, limits: IngestLimits) -> _Refusal:
     """A gate time far from ours (a clock reset to 1970, a year typed as 2036) would open a stay
     that never closes: refused, whichever side it lies."""
-    if event.at < now - limits.max_age:
+    if event.at < horizon.earliest:
         why = f"more than {limits.max_age.days} days before ours"
-    elif event.at > now + limits.max_ahead:
-        why = f"more than {limits.max_ahead.total_seconds() / 3600:.0f} hours after ours"
     else:
-        return None
+        why = f"more than {limits.max_ahead.total_seconds() / 3600:.0f} hours after ours"
     return _Refusal(DeadLetterCause.OUT_OF_HORIZON,
-                    f"at: gate time {event.at.isoformat()} is {why} ({now.isoformat()})")
+                    f"at: gate time {event.at.isoformat()} is {why} ({horizon.now.isoformat()})")
 
 
 def _keep_first(session: Session, events: dict[uuid.UUID, _Event], item: _Event, now: datetime,
@@ -253,7 +267,8 @@ def _known_ids(session: Session, ids: list[uuid.UUID]) -> set[uuid.UUID]:
     if not ids:
         return set()
     record = db.GateEventRecord
-    return set(session.connection().scalars(select(record.event_id).where(record.event_id.in_(ids))))
+    query = select(record.event_id).where(sqlite_one_of(record.event_id, [i.hex for i in ids]))
+    return set(session.connection().scalars(query))
 
 
 _COLUMNS = ("event_id", "site_id", "gate_id", "direction", "plate_read", "plate", "confidence", "outcome",

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from central import db
 from central.db import StayStatus
-from central.db.bulk import insert_rows
+from central.db.bulk import insert_rows, sqlite_one_of
 from central.db.migrate import upgrade_to_head
 
 AT = datetime(2025, 3, 3, 11, 30, 15, 250_000, tzinfo=UTC)
@@ -61,3 +61,22 @@ def test_duplicates_are_skipped_and_only_new_keys_come_back(database: db.Databas
         assert session.scalar(select(func.count()).select_from(table)) == 3
         stored = session.get(db.GateEventRecord, first)
         assert stored is not None and stored.override == {"guard": "王", "action": "open"}
+
+
+def test_one_of_a_list_finds_plates_and_event_ids_on_sqlite(database: db.Database) -> None:
+    if database.dialect != "sqlite":
+        pytest.skip("SQLite's json_each list; PostgreSQL joins unnest()")
+    ids = [uuid.uuid4() for _ in range(3)]
+    table = db.GateEventRecord.__table__
+    with database.transaction() as session:
+        insert_rows(session.connection(), table, EVENT, [_event(i) for i in ids])
+        insert_rows(session.connection(), db.Stay, STAY, [("s1", plate, AT, None, StayStatus.OPEN)
+                                                          for plate in ("沪A12345", "京B00001", "粤Z9999港")])
+    with database.transaction() as session:
+        wanted = [ids[0].hex, ids[2].hex, uuid.uuid4().hex]
+        found = session.scalars(select(db.GateEventRecord.event_id).where(
+            sqlite_one_of(db.GateEventRecord.event_id, wanted)))
+        assert sorted(found) == sorted([ids[0], ids[2]])
+        plates = select(db.Stay.plate).where(sqlite_one_of(db.Stay.plate, ["粤Z9999港", "沪A12345"]))
+        assert sorted(session.scalars(plates)) == sorted(["粤Z9999港", "沪A12345"])
+        assert list(session.scalars(select(db.Stay.plate).where(sqlite_one_of(db.Stay.plate, [])))) == []
