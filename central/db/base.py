@@ -47,12 +47,13 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def sqlite_utc_text(value: datetime) -> str:
-    """What SQLite stores for an aware ``value`` sent in bulk (``db.bulk``): the naive UTC time as
-    sqlite3's datetime adapter writes it (``isoformat(" ")``), made in one step (a batch has
-    thousands)."""
+    """What SQLite stores for an aware ``value`` sent in bulk (``db.bulk``): the naive UTC time in
+    the text SQLAlchemy writes for the ORM (always six digits of microseconds), made in one step (a
+    batch has thousands). sqlite3's own adapter leaves the fraction out on a whole second, and
+    "12:00:00" sorts before "12:00:00.000000": a query from 12:00 missed a row stored at 12:00."""
     if value.tzinfo is None:
         raise ValueError("naive datetime given to a UTC column")
-    return value.astimezone(UTC).isoformat(" ")[:-6]  # without the "+00:00"
+    return value.astimezone(UTC).isoformat(" ", "microseconds")[:-6]  # without the "+00:00"
 
 
 class Base(DeclarativeBase):

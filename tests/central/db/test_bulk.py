@@ -80,3 +80,18 @@ def test_one_of_a_list_finds_plates_and_event_ids_on_sqlite(database: db.Databas
         plates = select(db.Stay.plate).where(sqlite_one_of(db.Stay.plate, ["粤Z9999港", "沪A12345"]))
         assert sorted(session.scalars(plates)) == sorted(["粤Z9999港", "沪A12345"])
         assert list(session.scalars(select(db.Stay.plate).where(sqlite_one_of(db.Stay.plate, [])))) == []
+
+
+def test_a_row_written_in_bulk_on_a_whole_second_is_found_from_that_second(database: db.Database) -> None:
+    """A stay entered at exactly 20:00:00 is in a query for stays from 20:00:00 (on SQLite, bulk and
+    ORM writes must store one text form, or a whole second sorts before itself)."""
+    whole = datetime(2025, 3, 3, 12, 0, 0, tzinfo=UTC)
+    with database.transaction() as session:
+        insert_rows(session.connection(), db.Stay, STAY, [("s1", "沪A00001", whole, None, StayStatus.OPEN)])
+        session.add(db.Stay(site_id="s1", plate="沪A00002", entered_at=whole, status=StayStatus.OPEN))
+    with database.transaction() as session:
+        found = session.scalars(select(db.Stay.plate).where(db.Stay.entered_at >= whole)
+                                .order_by(db.Stay.plate)).all()
+        on_the_second = session.scalars(select(db.Stay.plate).where(db.Stay.entered_at == whole)).all()
+    assert found == ["沪A00001", "沪A00002"]
+    assert sorted(on_the_second) == ["沪A00001", "沪A00002"]

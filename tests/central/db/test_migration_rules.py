@@ -3,10 +3,10 @@ sites get their spaces, old cancellations a date, and the calendar its 2019-2026
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from central import db
 from central.db.migrate import alembic_config, upgrade_to_head
@@ -50,3 +50,26 @@ def test_0003_fills_what_the_rules_need_from_the_rows_there(database_url: str) -
     ends = [str(t.ends_on) if t.ends_on else None for t in tariffs]
     assert ends == [None, str(date(2026, 11, 10))]  # the Shanghai date of its last change
     assert years == list(range(2019, 2027))
+
+
+def test_0009_a_stay_stored_on_a_whole_second_is_found_from_that_second(database_url: str) -> None:
+    """Before 0009, SQLite kept bulk-written times on a whole second without their fraction."""
+    command.upgrade(alembic_config(database_url), "0008")
+    engine = db.make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            naive = conn.dialect.name == "sqlite"
+            at = "'2026-03-03 12:00:00'" if naive else "'2026-03-03 12:00:00+00'"
+            conn.execute(text(f"INSERT INTO stays (site_id, plate, entered_at, status) "
+                              f"VALUES ('s', '沪A12345', {at}, 'open')"))
+    finally:
+        engine.dispose()
+    upgrade_to_head(database_url)
+    database = db.Database(database_url)
+    try:
+        whole = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
+        with database.transaction() as session:
+            found = session.scalars(select(db.Stay.plate).where(db.Stay.entered_at >= whole)).all()
+        assert found == ["沪A12345"]
+    finally:
+        database.dispose()
