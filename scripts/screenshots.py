@@ -268,6 +268,7 @@ def resident_pages(browser: Browser, central: LiveCentral, out: Path) -> None:
             _save_whole(page, out, "resident-vehicles")
             page.goto(f"{own.url}/app/find")
             page.click("#use-location")
+            page.wait_for_url(lambda url: "lat=" in url)  # the page asks again with the phone's position
             page.wait_for_selector("#site-map")
             _save_whole(page, out, "resident-find")
             page.goto(f"{own.url}/app/statements/{contract}/2025-02")

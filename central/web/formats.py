@@ -41,6 +41,15 @@ def local_time(moment: datetime, zone: str) -> str:
     return f"{_in_zone(moment, zone):%H:%M}"
 
 
+def utc_offset(zone: str, moment: datetime) -> str:
+    """How far ``zone`` is from UTC at ``moment``, as an operator reads it: ``UTC+08:00``."""
+    offset = _in_zone(moment, zone).utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{rest:02d}"
+
+
 def _in_zone(moment: datetime, zone: str) -> datetime:
     if moment.tzinfo is None:
         raise ValueError(f"naive datetime {moment.isoformat()} cannot be shown in a time zone")

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from central.accounts import SignedIn, session_for, session_limits
 from central.web.apps import CONSOLE_APP, RESIDENT_APP, WebApp
-from central.web.formats import local_date, local_datetime
+from central.web.formats import local_date, local_datetime, utc_offset
 from central.web.i18n import LANGUAGES, pick_language
 from central.web.state import WebDep, WebSessionDep, WebState
 
@@ -52,6 +52,10 @@ class PageRequest:
 
     def day(self, value: date, weekday: bool = False) -> str:
         return local_date(value, self.lang, weekday=weekday)
+
+    def utc_offset(self, zone: str) -> str:
+        """The zone's offset from UTC now: ``UTC+08:00``."""
+        return utc_offset(zone, self.now)
 
     def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         html = self.web.templates.get_template(template).render(

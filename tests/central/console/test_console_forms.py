@@ -334,7 +334,9 @@ def test_an_admin_imports_next_years_schedule_and_the_alarm_clears(
     alarm = _text("calendar.unpublished_alarm", year=2027)
     with _operator(console, "chief") as (client, token):
         assert alarm in client.get("/console/calendar").text
-        assert alarm in client.get("/console/sites/s1").text
+        site_page = client.get("/console/sites/s1").text
+        assert alarm in site_page
+        assert "Asia/Shanghai" in site_page and "UTC+08:00" in site_page  # the zone and what it means
         bad = client.post(
             "/console/calendar/import",
             data={
