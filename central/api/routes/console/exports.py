@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from central import db
 from central.api.deps import StateDep
 from central.api.routes.console.scope import my_site, my_sites, site_not_found
 from central.billing.month import Month
@@ -36,12 +37,10 @@ def exports(page: ConsolePage, user: StaffUser) -> Response:
 
 @router.get("/exports/statements.csv")
 def statements_csv(page: ConsolePage, user: StaffUser, site: str = "", month: MonthText = "") -> Response:
-    found = my_site(page.db, user, site)
-    if found is None:
-        return site_not_found(page)
-    parsed = _month(month)
-    if parsed is None:
-        return _form(page, user, site, month, status=400)
+    chosen = _site_month(page, user, site, month)
+    if isinstance(chosen, Response):
+        return chosen
+    found, parsed = chosen
     text = io.StringIO()
     write_statements_csv(page.db.connection(), found.id, parsed, text)
     return csv_download(f"statements-{found.id}-{parsed}.csv", text.getvalue())
@@ -50,12 +49,10 @@ def statements_csv(page: ConsolePage, user: StaffUser, site: str = "", month: Mo
 @router.get("/exports/stays.csv")
 def stays_csv(page: ConsolePage, user: StaffUser, state: StateDep, site: str = "",
               month: MonthText = "") -> Response:
-    found = my_site(page.db, user, site)
-    if found is None:
-        return site_not_found(page)
-    parsed = _month(month)
-    if parsed is None:
-        return _form(page, user, site, month, status=400)
+    chosen = _site_month(page, user, site, month)
+    if isinstance(chosen, Response):
+        return chosen
+    found, parsed = chosen
     text = io.StringIO()
     write_stays_csv(page.db, found, parsed, page.now, text, state.settings.enforcement.default_grace_minutes)
     return csv_download(f"stays-{found.id}-{parsed}.csv", text.getvalue())
@@ -67,6 +64,18 @@ def _form(page: ConsolePage, user: StaffUser, site_id: str, month: str, status: 
     month = month or str(months_before(page.now, ZoneInfo(page.web.settings.timezone), 1)[0])
     return page.render("console/exports.html", status=status, sites=my_sites(page.db, user).items,
                        site_id=site_id, month=month, error=error)
+
+
+def _site_month(page: ConsolePage, user: StaffUser, site: str,
+                month: str) -> tuple[db.Site, Month] | Response:
+    """The user's site and the month asked for, or the page that says which one cannot be had."""
+    found = my_site(page.db, user, site)
+    if found is None:
+        return site_not_found(page)
+    parsed = _month(month)
+    if parsed is None:
+        return _form(page, user, site, month, status=400)
+    return found, parsed
 
 
 def _month(text: str) -> Month | None:
