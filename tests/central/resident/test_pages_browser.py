@@ -119,13 +119,19 @@ def test_my_parking_shows_the_overstay_charge_running(world: World, phone_page: 
     assert_touch_targets(phone_page, "button, a, input, select", 44)
 
 
-def test_a_statement_downloads_as_csv_and_pdf(world: World, phone_page: Page) -> None:
-    resident = _signed_in(world, phone_page)
+def _billed_february(world: World, resident: str) -> str:
+    """A contract of February and March with one night in February that overstayed 40 minutes, billed."""
     db = world.central.database
     contract = add_contract(db, resident, "xh-gov-nights", PLATE, date(2025, 2, 1), date(2025, 3, 31),
                             world.clock.now)
     add_stay(db, contract, PLATE, "2025-02-10 20:00", "2025-02-11 08:10", "2025-02-11 07:30")
     bill(db, "2025-02", world.clock.now)
+    return contract
+
+
+def test_a_statement_downloads_as_csv_and_pdf(world: World, phone_page: Page) -> None:
+    resident = _signed_in(world, phone_page)
+    contract = _billed_february(world, resident)
     phone_page.goto(f"{world.central.url}/app/statements")
     phone_page.click(f'a[href="/app/statements/{contract}/2025-02"]')
     with phone_page.expect_download() as csv_download:
@@ -161,11 +167,7 @@ def test_a_reminder_appears_live(world: World, phone_page: Page) -> None:
 
 def test_every_page_is_chinese_and_fits_a_thumb(world: World, phone_page: Page) -> None:
     resident = _signed_in(world, phone_page)
-    db = world.central.database
-    contract = add_contract(db, resident, "xh-gov-nights", PLATE, date(2025, 2, 1), date(2025, 3, 31),
-                            world.clock.now)
-    add_stay(db, contract, PLATE, "2025-02-10 20:00", "2025-02-11 08:10", "2025-02-11 07:30")
-    bill(db, "2025-02", world.clock.now)
+    contract = _billed_february(world, resident)
     english = {text.split("{")[0].strip() for key, text in RESIDENT.messages["en"].items()
                if _LATIN.search(text) and text != RESIDENT.messages["zh-CN"][key]} - {""}
     for path in ("/app/", "/app/vehicles", "/app/find", f"/app/find?lat={NEAR_POINT[0]}&lon={NEAR_POINT[1]}",
