@@ -12,9 +12,12 @@ re-sent copies; then
 1. a parse-only consumer (paho, MQTT 5, ``shared.parse_message`` on each message, acked) drains
    its copy of the backlog: what the broker and the parser allow on this machine (twice: before
    and after ours);
-2. our consumer (``Ingestor``: batches, one transaction each, stays paired) drains its copy;
+2. our consumer (``Ingestor``: batches, one transaction each, stays paired) drains its copy,
+   timed from ``start()`` returning (its store process is then up: ``start_s``, paid once a
+   start) to the last message stored;
 3. on PostgreSQL, ``--consumers`` (default 3) consumers in one shared-subscription group, each
-   in its own process, drain a third copy into a fresh database.
+   in its own process, drain a third copy into a fresh database (timed from the go, their
+   starts included).
 
 One JSON line per measure. The parse-only consumer drains its copy right before and right after
 ours; ``ratio`` is our drain rate over the mean of the two: the figure to compare across
@@ -187,8 +190,9 @@ def drain_parse_only(broker: Broker, name: str, total: int) -> dict[str, Any]:
 def drain_ours(database: db.Database, settings: Settings, client_id: str, name: str,
                events: int, total: int) -> dict[str, Any]:
     consumer = Ingestor(database, settings.mqtt, settings.ingest, utc_now, client_id)
+    began = time.perf_counter()
+    consumer.start()  # returns once its store process is ready; paho connects in the timed part
     started = time.perf_counter()
-    consumer.start()
     while consumer.stats.stored + consumer.stats.duplicates < total:
         time.sleep(0.01)
         if time.perf_counter() - started > 600:
@@ -200,7 +204,8 @@ def drain_ours(database: db.Database, settings: Settings, client_id: str, name: 
     return {"measure": "ingest", "backend": name, "consumers": 1, "events": events, "messages": total,
             "events_per_s": round(total / elapsed), "drain_s": round(elapsed, 2),
             "duplicates_dropped": consumer.stats.duplicates, "stays_closed": stays,
-            "batches": consumer.stats.batches}
+            "batches": consumer.stats.batches, "start_s": round(started - began, 2),
+            "events_per_s_with_start": round(total / (elapsed + started - began))}
 
 
 def drain_several(url: str, broker: Broker, n: int, events: int, total: int,

@@ -148,6 +148,9 @@ class SigningSettings(_Section):
 class IngestSettings(_Section):
     in_process: bool = Field(default=True, description="run the ingest consumer inside serve")
     group: str = Field(default="central", pattern=ID_PATTERN, description="shared subscription group")
+    store_process: bool = Field(
+        default=True, description="store batches in a child process of the consumer's own, so that receiving "
+                                  "and storing use two cores; false: in the consumer's process")
     batch_max: int = Field(default=500, ge=1, le=5000, description="messages per transaction at most")
     linger_ms: int = Field(default=5, ge=0, le=1000, description="wait this long to fill a batch")
     receive_maximum: int = Field(default=1000, ge=1, le=65535,

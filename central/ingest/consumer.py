@@ -2,13 +2,16 @@
 
 paho delivers on its network thread; the handler only queues. A worker thread
 takes what has arrived (up to ``batch_max`` messages, waiting at most
-``linger_ms`` for more), stores it in one transaction and only then
-acknowledges each message (paho ``manual_ack``). While the database is away
-(a connection refused or lost), the batch is tried again, whole, until it
-answers: nothing is acknowledged, nothing is dead-lettered. If the database
-refuses a batch for its content, its messages are stored one by one, and one
-that still fails is dead-lettered with the database error, so a poison message
-never stops the consumer.
+``linger_ms`` for more) and hands it to the store (``storing``: a child process
+of its own unless ``ingest.store_process`` is off), which stores it in one
+transaction; the worker hands over the next batch while one is being stored,
+and acknowledges each message (paho ``manual_ack``) only once the store says
+its batch was committed. While the database is away (a connection refused or
+lost), the batch is tried again, whole, until it answers: nothing is
+acknowledged, nothing is dead-lettered. If the database refuses a batch for its
+content, its messages are stored one by one, and one that still fails is
+dead-lettered with the database error, so a poison message never stops the
+consumer.
 """
 
 from __future__ import annotations
@@ -17,24 +20,27 @@ import logging
 import threading
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass
 from datetime import datetime
 
 import paho.mqtt.client as paho
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from central import db, metrics
 from central.core.config import IngestSettings, MqttSettings
 from central.db import DeadLetterCause
 from central.ingest.letters import dead_letter
-from central.ingest.store import BatchResult, IngestLimits, Received, ingest_batch
+from central.ingest.store import IngestLimits, Received
+from central.ingest.storing import Answer, BatchCounts, BatchStore, LocalStore, StoreFailure, StoreProcess
 from central.mqtt import MqttClient, Subscription
 from shared import ALL_EVENTS, ALL_STATUS, Clock, shared_subscription
 
 logger = logging.getLogger(__name__)
 
 RETRY_DELAY_S = 1.0
+PIPELINE = 2  # batches the store holds at once: the next is handed over while one is being stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +71,14 @@ class Ingestor:
         self._db = database
         self._settings = settings
         self._limits = IngestLimits.from_settings(settings)
+        self._store = _store_for(database, settings, self._limits)
         self._clock = clock
         self._inbox = _Inbox()
+        self._flight: deque[list[_Pending]] = deque()  # handed to the store, not yet answered
+        self._failed: deque[tuple[list[_Pending], StoreFailure]] = deque()  # answered: not committed
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._storing_since: datetime | None = None  # the oldest message of the batch being stored
+        self._storing_since: datetime | None = None  # the oldest message handed to the store, not stored
         self.last_message_at: datetime | None = None
         self.stats = IngestStats()
         # MQTT 3.1.1 (the demo's embedded broker) has no shared subscriptions: one consumer.
@@ -83,6 +92,7 @@ class Ingestor:
             session_expiry_s=settings.session_expiry_s, name="ingest", clock=clock)
 
     def start(self) -> None:
+        self._store.start()
         self._thread = threading.Thread(target=self._run, name="ingest-worker", daemon=True)
         self._thread.start()
         self.mqtt.start()
@@ -92,6 +102,7 @@ class Ingestor:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
+        self._store.close()
 
     def lag_s(self, now: datetime) -> float:
         """How long the oldest message received but not yet stored has waited (0 when none)."""
@@ -107,80 +118,116 @@ class Ingestor:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            batch = self._next_batch()
-            if batch:
-                metrics.INGEST_RECEIVED.inc(len(batch))  # here, not on paho's thread: it is the bottleneck
-                self._storing_since = batch[0].received_at
-                self._process(batch)
-                self._storing_since = None
+            if self._failed and not self._flight:  # the store holds nothing: its answers are ours
+                self._recover(*self._failed.popleft())
+            elif not self._failed and len(self._flight) < PIPELINE and (batch := self._next_batch()):
+                self._submit(batch)
+            elif self._flight:
+                self._settle(self._flight.popleft())
+            self._storing_since = self._oldest_held()
+        while self._flight:  # stopping: what the store committed is acknowledged, the rest comes again
+            self._settle(self._flight.popleft())
 
     def _next_batch(self) -> list[_Pending]:
-        return self._inbox.take(self._settings.batch_max, 0.2, self._settings.linger_ms / 1000)
+        wait_s = 0.0 if self._flight else 0.2  # with a batch being stored, its answer is next to wait for
+        return self._inbox.take(self._settings.batch_max, wait_s, self._settings.linger_ms / 1000)
 
-    def _process(self, batch: list[_Pending]) -> None:
-        try:
-            kept = batch if self._store_waiting([p.message for p in batch]) else []
-        except SQLAlchemyError:
-            logger.exception("a batch of %s messages failed; storing them one by one", len(batch))
-            kept = [pending for pending in batch if self._store_alone(pending.message)]
-        for pending in kept:  # never ack what stop() interrupted: the broker re-sends it
+    def _submit(self, batch: list[_Pending]) -> None:
+        metrics.INGEST_RECEIVED.inc(len(batch))  # here, not on paho's thread: it is the bottleneck
+        self._store.submit([pending.message for pending in batch], self._clock())
+        self._flight.append(batch)
+
+    def _settle(self, batch: list[_Pending]) -> None:
+        answer = self._store.answer()
+        if isinstance(answer, StoreFailure):
+            self._failed.append((batch, answer))
+        else:
+            self._count(answer)
+            self._ack(batch)
+
+    def _recover(self, batch: list[_Pending], failure: StoreFailure) -> None:
+        """A batch that was not committed: held while the database is away, else stored one by one."""
+        messages = [pending.message for pending in batch]
+        answer = self._store_waiting(messages, failure)
+        if isinstance(answer, BatchCounts):
+            self._count(answer)
+            self._ack(batch)
+        elif answer is not None:
+            logger.error("a batch of %s messages failed (%s); storing them one by one%s", len(batch),
+                         answer.error, f"\n{answer.detail}" if answer.detail else "")
+            self._ack([pending for pending in batch if self._store_alone(pending.message)])
+
+    def _ack(self, batch: list[_Pending]) -> None:
+        for pending in batch:
             self.mqtt.ack(pending.mid, pending.qos, pending.generation)
 
-    def _store_waiting(self, messages: list[Received]) -> bool:
-        """Store, waiting for a database that is away; False when stopped first. Raises what the
-        database refuses for the content."""
-        away_since: float | None = None
-        while not self._stop.is_set():
-            try:
-                self._store(messages)
-            except (OperationalError, InterfaceError) as exc:
-                if not _away(exc):
-                    raise
-                if away_since is None:
-                    away_since = time.monotonic()
-                    logger.warning("database unavailable (%s); holding %s messages, retrying every %s s",
-                                   _summary(exc), len(messages), RETRY_DELAY_S)
-                self._stop.wait(RETRY_DELAY_S)
-                continue
-            if away_since is not None:
-                logger.warning("database back after %.0f s", time.monotonic() - away_since)
-            return True
-        return False
+    def _oldest_held(self) -> datetime | None:
+        batches = [self._failed[0][0]] if self._failed else []
+        batches += [self._flight[0]] if self._flight else []
+        return min((at for batch in batches if (at := batch[0].received_at) is not None), default=None)
 
-    def _store(self, messages: list[Received]) -> None:
-        started = time.perf_counter()
-        with self._db.transaction() as session:
-            result = ingest_batch(session, messages, self._clock(), self._settings.clock_skew_limit_s,
-                                  self._limits)
-        metrics.INGEST_BATCH_SECONDS.observe(time.perf_counter() - started)
-        self._count(result)
+    def _store_now(self, messages: list[Received]) -> Answer:
+        """Store with nothing else in the store's hands (its next answer is this one)."""
+        self._store.submit(messages, self._clock())
+        return self._store.answer()
+
+    def _store_waiting(self, messages: list[Received], answer: Answer) -> Answer | None:
+        """``answer`` is the store's for ``messages``: while it says the database is away, wait and
+        try again. The answer that is not "away"; None when stopped first."""
+        away_since: float | None = None
+        while isinstance(answer, StoreFailure) and answer.away:
+            if away_since is None:
+                away_since = time.monotonic()
+                logger.warning("database unavailable (%s); holding %s messages, retrying every %s s",
+                               answer.error, len(messages), RETRY_DELAY_S)
+            if self._stop.wait(RETRY_DELAY_S):
+                return None
+            answer = self._store_now(messages)
+        if away_since is not None:
+            logger.warning("database back after %.0f s", time.monotonic() - away_since)
+        return answer
 
     def _store_alone(self, message: Received) -> bool:
         """Store or dead-letter one message; False when stopped before either was committed."""
+        answer = self._store_waiting([message], self._store_now([message]))
+        if isinstance(answer, BatchCounts):
+            self._count(answer)
+            return True
+        return answer is not None and self._dead_letter(message, f"database: {answer.error}")
+
+    def _dead_letter(self, message: Received, error: str) -> bool:
         while not self._stop.is_set():
-            try:
-                return self._store_waiting([message])
-            except SQLAlchemyError as exc:
-                error = f"database: {_summary(exc)}"
+            started = time.perf_counter()
             try:
                 with self._db.transaction() as session:
                     dead_letter(session, message.topic, message.payload, DeadLetterCause.DATABASE, error,
                                 self._clock(), self._limits.dead_letter_bytes)
-                self._count(BatchResult(dead_letters=1, causes=Counter([DeadLetterCause.DATABASE])))
-                return True
             except SQLAlchemyError:
                 logger.exception("cannot store the dead letter; retrying in %s s", RETRY_DELAY_S)
                 self._stop.wait(RETRY_DELAY_S)
+                continue
+            self._count(BatchCounts(dead_letters=1, seconds=time.perf_counter() - started,
+                                    causes=Counter([DeadLetterCause.DATABASE])))
+            return True
         return False
 
-    def _count(self, result: BatchResult) -> None:
-        self.stats.stored += result.stored
-        self.stats.duplicates += result.duplicates
-        self.stats.dead_letters += result.dead_letters
-        self.stats.statuses += result.statuses
-        self.stats.ignored += result.ignored
+    def _count(self, counts: BatchCounts) -> None:
+        self.stats.stored += counts.stored
+        self.stats.duplicates += counts.duplicates
+        self.stats.dead_letters += counts.dead_letters
+        self.stats.statuses += counts.statuses
+        self.stats.ignored += counts.ignored
         self.stats.batches += 1
-        _observe(result, self._clock())
+        _observe(counts)
+
+
+def _store_for(database: db.Database, settings: IngestSettings, limits: IngestLimits) -> BatchStore:
+    """A child process of its own, unless turned off or the database lives in this process's memory."""
+    url = make_url(database.url)
+    in_memory = url.get_backend_name() == "sqlite" and (url.database or ":memory:") == ":memory:"
+    if settings.store_process and not in_memory:
+        return StoreProcess(database.url, settings.clock_skew_limit_s, limits)
+    return LocalStore(database, settings.clock_skew_limit_s, limits)
 
 
 class _Inbox:
@@ -212,28 +259,17 @@ class _Inbox:
         return batch
 
 
-def _observe(result: BatchResult, now: datetime) -> None:
-    decisions = Counter((event.outcome, event.reason) for event in result.new_events)
-    for (outcome, reason), count in decisions.items():
+def _observe(counts: BatchCounts) -> None:
+    metrics.INGEST_BATCH_SECONDS.observe(counts.seconds)
+    for (outcome, reason), count in counts.decisions.items():
         metrics.INGEST_EVENTS.labels(outcome.value, reason.value).inc(count)
-    for event in result.new_events:
-        metrics.INGEST_DELAY_SECONDS.observe(max(0.0, (now - event.at).total_seconds()))
-    for cause, count in result.causes.items():
+    for delay_s in counts.delays_s:
+        metrics.INGEST_DELAY_SECONDS.observe(delay_s)
+    for cause, count in counts.causes.items():
         metrics.DEAD_LETTERS.labels(cause.value).inc(count)
-    metrics.INGEST_DUPLICATES.inc(result.duplicates)
-    metrics.INGEST_STATUSES.inc(result.statuses)
-    metrics.INGEST_IGNORED.inc(result.ignored)
-    metrics.STAYS_OPENED.inc(result.stays.opened)
-    metrics.STAYS_CLOSED.inc(result.stays.closed)
-    metrics.STAYS_ANOMALIES.inc(result.stays.anomalies)
-
-
-def _away(exc: DBAPIError) -> bool:
-    """The database is away or busy (connection refused or lost, shutting down, a deadlock or
-    a lock to wait out: DB-API's OperationalError and InterfaceError), not refusing this
-    content: worth waiting for, never a dead letter."""
-    return bool(exc.connection_invalidated) or isinstance(exc, OperationalError | InterfaceError)
-
-
-def _summary(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
+    metrics.INGEST_DUPLICATES.inc(counts.duplicates)
+    metrics.INGEST_STATUSES.inc(counts.statuses)
+    metrics.INGEST_IGNORED.inc(counts.ignored)
+    metrics.STAYS_OPENED.inc(counts.stays.opened)
+    metrics.STAYS_CLOSED.inc(counts.stays.closed)
+    metrics.STAYS_ANOMALIES.inc(counts.stays.anomalies)

@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 from central import db
 from central.db import StayStatus
 from central.db.migrate import upgrade_to_head
-from central.ingest.consumer import Ingestor, _Pending
-from central.ingest.store import Received
+from central.ingest.consumer import Ingestor
 from shared import Direction, GateState, GateStatus, Outcome, encode_message
 from shared.topics import events_topic, status_topic
 from tests.central.conftest import Clock, make_settings
@@ -114,7 +113,7 @@ def test_a_gate_lying_about_its_site_is_dead_lettered(rig: Rig, broker: Broker) 
     wait_for("a good event after bad ones", lambda: rig.count(db.GateEventRecord) == 1)
 
 
-def test_gate_status_alarms_on_old_bundle_and_clock_skew(rig: Rig) -> None:
+def test_gate_status_alarms_on_old_bundle_and_clock_skew(rig: Rig, caplog: pytest.LogCaptureFixture) -> None:
     with rig.database.transaction() as session:
         session.add(db.BundleState(site_id=rig.site, sequence=5))
     topic = status_topic(rig.site, "g1")
@@ -122,6 +121,9 @@ def test_gate_status_alarms_on_old_bundle_and_clock_skew(rig: Rig) -> None:
                         bundle_sequence=4, at=rig.clock.now + timedelta(minutes=10))
     rig.gate.publish(topic, encode_message(skewed), retain=True)
     wait_for("two alarms", lambda: rig.count(db.Alarm, db.Alarm.cleared_at.is_(None)) == 2)
+    # logged where it was stored (the store process), and through this process's log handlers
+    logged = [r.getMessage() for r in caplog.records if r.name == "central.ingest.gates"]
+    assert f"alarm stale_bundle at {rig.site}/g1: gate runs bundle 4, the site's current one is 5" in logged
     with rig.database.transaction() as session:
         gate = session.scalars(select(db.Gate).where(db.Gate.site_id == rig.site)).one()
         assert (gate.state, gate.outbox_depth, gate.bundle_sequence) == ("online", 3, 4)
@@ -166,16 +168,22 @@ def test_a_message_is_acknowledged_only_after_it_is_committed(tmp_path: object, 
 def test_a_batch_interrupted_by_stop_is_not_acknowledged(tmp_path: object, broker: Broker,
                                                          clock: Clock) -> None:
     """stop() while a failed batch waits for the database: nothing was committed, so nothing is acked."""
-    settings = make_settings(f"sqlite:///{tmp_path}/x.db", broker)
+    settings = make_settings(f"sqlite:///{tmp_path}/x.db", broker,
+                             ingest={"group": "stopped", "session_expiry_s": 0})
     broken = db.Database(f"sqlite:///{tmp_path}/no-tables.db")
     ingestor = Ingestor(broken, settings.mqtt, settings.ingest, clock, client_id="ingest-stopped")
     acked: list[int] = []
     ingestor.mqtt.ack = lambda mid, qos, generation: acked.append(mid)  # type: ignore[method-assign]
-    ingestor._stop.set()
-    message = Received(events_topic("s", "g1"), encode_message(
-        event("s", "g1", Direction.ENTRY, "沪F12345", clock.now)))
+    ingestor.start()
+    gate = GateClient(broker, "stopped", "g1")
     try:
-        ingestor._process([_Pending(message, 7, 1, 0)])
+        assert ingestor.mqtt.wait_connected(10)
+        entry = event("stopped", "g1", Direction.ENTRY, "沪F12345", clock.now)
+        gate.publish(events_topic("stopped", "g1"), entry)
+        wait_for("the batch held", lambda: ingestor.lag_s(clock() + timedelta(seconds=1)) > 0)
     finally:
+        gate.close()
+        ingestor.stop()
         broken.dispose()
+    assert ingestor.stats.received == 1 and ingestor.stats.stored == 0
     assert acked == []
