@@ -17,7 +17,7 @@ re-sent copies; then
    start) to the last message stored;
 3. on PostgreSQL, ``--consumers`` (default 3) consumers in one shared-subscription group, each
    in its own process, drain a third copy into a fresh database (timed from the go, their
-   starts included).
+   store processes up before it).
 
 One JSON line per measure. The parse-only consumer drains its copy right before and right after
 ours; ``ratio`` is our drain rate over the mean of the two: the figure to compare across
@@ -48,6 +48,7 @@ from central import db
 from central.core.config import Settings, load_settings
 from central.db.migrate import upgrade_to_head
 from central.ingest.consumer import Ingestor
+from central.ingest.storing import store_for
 from shared import (
     ALL_EVENTS,
     Direction,
@@ -159,14 +160,17 @@ def _counts(database: db.Database) -> tuple[int, int]:
 
 
 def _ingest_child(url: str, port: int, password: str, group: str, client_id: str,
-                  go: Any, stop: Any, taken: Any) -> None:
+                  ready: Any, go: Any, stop: Any, taken: Any) -> None:
     """One of several consumers, in its own process (forked: nothing to import again); ``taken``
     shows the parent how many messages it has stored or dropped as repeats."""
     settings = load_settings(None, database={"url": url, "pool_size": 2},
                              mqtt={"port": port, "password": password, "client_id": client_id},
                              ingest={"group": group, "session_expiry_s": 600})
     database = db.Database(url, pool_size=2)
-    consumer = Ingestor(database, settings.mqtt, settings.ingest, utc_now, client_id)
+    store = store_for(database, settings.ingest)
+    store.start()  # its store process up before the clock starts, as for the single consumer
+    consumer = Ingestor(database, settings.mqtt, settings.ingest, utc_now, client_id, store=store)
+    ready.release()
     go.wait()
     consumer.start()
     while not stop.wait(0.01):
@@ -212,14 +216,17 @@ def drain_several(url: str, broker: Broker, n: int, events: int, total: int,
                   started_sessions: list[str]) -> dict[str, Any]:
     database = db.Database(url, pool_size=2)
     context = multiprocessing.get_context("fork")
-    go, stop = context.Event(), context.Event()
+    ready, go, stop = context.Semaphore(0), context.Event(), context.Event()
     taken = [context.Value("l", 0) for _ in range(n)]
-    children = [context.Process(target=_ingest_child, args=(url, broker.port, broker.passwords["central"],
-                                                              "bench-many", client_id, go, stop, counter))
+    password = broker.passwords["central"]
+    children = [context.Process(target=_ingest_child, args=(url, broker.port, password, "bench-many",
+                                                              client_id, ready, go, stop, counter))
                 for client_id, counter in zip(started_sessions[:n], taken, strict=True)]
     for child in children:
         child.start()
-    time.sleep(1.0)  # the children are forked and waiting for go; nothing is timed yet
+    for _ in children:  # each forked, its store process up, waiting for go; nothing is timed yet
+        if not ready.acquire(timeout=60):
+            raise TimeoutError("a consumer was not ready in a minute")
     started = time.perf_counter()
     go.set()
     while sum(counter.value for counter in taken) < total:

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import paho.mqtt.client as paho
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from central import db, metrics
@@ -33,7 +32,7 @@ from central.core.config import IngestSettings, MqttSettings
 from central.db import DeadLetterCause
 from central.ingest.letters import dead_letter
 from central.ingest.store import IngestLimits, Received
-from central.ingest.storing import Answer, BatchCounts, BatchStore, LocalStore, StoreFailure, StoreProcess
+from central.ingest.storing import Answer, BatchCounts, BatchStore, StoreFailure, store_for
 from central.mqtt import MqttClient, Subscription
 from shared import ALL_EVENTS, ALL_STATUS, Clock, shared_subscription
 
@@ -67,11 +66,11 @@ class Ingestor:
     """Run with ``start()``/``stop()``, in its own process (``parking-central ingest``) or inside serve."""
 
     def __init__(self, database: db.Database, mqtt_settings: MqttSettings, settings: IngestSettings,
-                 clock: Clock, client_id: str | None = None) -> None:
+                 clock: Clock, client_id: str | None = None, store: BatchStore | None = None) -> None:
         self._db = database
         self._settings = settings
         self._limits = IngestLimits.from_settings(settings)
-        self._store = _store_for(database, settings, self._limits)
+        self._store = store or store_for(database, settings)
         self._clock = clock
         self._inbox = _Inbox()
         self._flight: deque[list[_Pending]] = deque()  # handed to the store, not yet answered
@@ -219,15 +218,6 @@ class Ingestor:
         self.stats.ignored += counts.ignored
         self.stats.batches += 1
         _observe(counts)
-
-
-def _store_for(database: db.Database, settings: IngestSettings, limits: IngestLimits) -> BatchStore:
-    """A child process of its own, unless turned off or the database lives in this process's memory."""
-    url = make_url(database.url)
-    in_memory = url.get_backend_name() == "sqlite" and (url.database or ":memory:") == ":memory:"
-    if settings.store_process and not in_memory:
-        return StoreProcess(database.url, settings.clock_skew_limit_s, limits)
-    return LocalStore(database, settings.clock_skew_limit_s, limits)
 
 
 class _Inbox:

@@ -29,9 +29,11 @@ from datetime import datetime, timedelta
 from multiprocessing.connection import Connection
 from typing import Protocol
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 
 from central import db
+from central.core.config import IngestSettings
 from central.db import DeadLetterCause
 from central.ingest.stays import StayChanges
 from central.ingest.store import BatchResult, IngestLimits, Received, ingest_batch
@@ -79,7 +81,8 @@ READY = b"ready"  # what the child says once it can take batches
 
 
 class BatchStore(Protocol):
-    def start(self) -> None: ...
+    def start(self) -> None:
+        """Make ready to store (nothing when it is already)."""
 
     def submit(self, messages: list[Received], now: datetime) -> None:
         """Store ``messages`` as one transaction; ``now`` is our clock for it."""
@@ -88,6 +91,16 @@ class BatchStore(Protocol):
         """The answer for the oldest batch submitted and not yet answered (waits for it)."""
 
     def close(self) -> None: ...
+
+
+def store_for(database: db.Database, settings: IngestSettings) -> BatchStore:
+    """A process of its own, unless turned off or the database lives in this process's memory."""
+    url = make_url(database.url)
+    in_memory = url.get_backend_name() == "sqlite" and (url.database or ":memory:") == ":memory:"
+    limits = IngestLimits.from_settings(settings)
+    if settings.store_process and not in_memory:
+        return StoreProcess(database.url, settings.clock_skew_limit_s, limits)
+    return LocalStore(database, settings.clock_skew_limit_s, limits)
 
 
 def store_batch(database: db.Database, messages: list[Received], now: datetime, clock_skew_limit_s: float,
@@ -149,6 +162,8 @@ class StoreProcess:
 
     def start(self) -> None:
         """Start the child and wait until it is ready to store (its imports take a moment)."""
+        if self._child is not None:
+            return
         ours, theirs = self._context.Pipe()
         level = logging.getLogger().getEffectiveLevel()
         child = self._context.Process(target=_child_main, name="ingest-store", daemon=True,
@@ -214,6 +229,7 @@ class StoreProcess:
         logger.error("%s holding %s batches; starting another", why, self._waiting)
         self._lost.extend(StoreFailure(away=True, error=why) for _ in range(self._waiting))
         self._pipe.close()
+        self._child = None
         self.start()
 
 

@@ -18,7 +18,7 @@ from central.db.migrate import upgrade_to_head
 from central.ingest import storing
 from central.ingest.consumer import Ingestor
 from central.ingest.store import DEFAULT_LIMITS, Received
-from central.ingest.storing import LocalStore, StoreFailure, StoreProcess
+from central.ingest.storing import LocalStore, StoreFailure, StoreProcess, store_for
 from shared import Direction
 from shared.topics import events_topic
 from tests.central.conftest import Clock, make_settings
@@ -38,10 +38,10 @@ def test_a_killed_store_process_is_replaced_and_nothing_is_lost(database_url: st
     database = db.Database(database_url)
     seed_site(database, "kill", clock())
     settings = make_settings(database_url, broker, ingest={"group": "kill", "session_expiry_s": 0})
-    ingestor = Ingestor(database, settings.mqtt, settings.ingest, clock, client_id="ingest-kill")
+    store = store_for(database, settings.ingest)
+    ingestor = Ingestor(database, settings.mqtt, settings.ingest, clock, client_id="ingest-kill", store=store)
     ingestor.start()
     gate = GateClient(broker, "kill", "g1")
-    store = ingestor._store
     assert isinstance(store, StoreProcess) and store.pid is not None
     first = store.pid
     try:
@@ -82,11 +82,10 @@ def test_with_store_process_off_no_child_is_started(tmp_path: Path, broker: Brok
         database.dispose()
 
 
-def test_an_in_memory_database_is_stored_in_the_consumers_process(clock: Clock) -> None:
+def test_an_in_memory_database_is_stored_in_the_consumers_process() -> None:
     """A child could not see this process's memory: storing stays here."""
     settings = make_settings("sqlite://")
-    ingestor = Ingestor(db.Database("sqlite://"), settings.mqtt, settings.ingest, clock)
-    assert isinstance(ingestor._store, LocalStore)
+    assert isinstance(store_for(db.Database("sqlite://"), settings.ingest), LocalStore)
 
 
 def test_a_fault_of_ours_is_answered_with_its_traceback_not_raised(tmp_path: Path, clock: Clock,
