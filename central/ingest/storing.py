@@ -78,6 +78,7 @@ class StoreFailure:
 Answer = BatchCounts | StoreFailure
 START_TIMEOUT_S = 30.0
 READY = b"ready"  # what the child says once it can take batches
+STOPPED = "the ingest store process is stopped"
 
 
 class BatchStore(Protocol):
@@ -159,6 +160,7 @@ class StoreProcess:
         self._child: multiprocessing.process.BaseProcess | None = None
         self._waiting = 0  # batches the child holds
         self._lost: deque[StoreFailure] = deque()  # answers for the batches of a child that died
+        self._closing = False
 
     def start(self) -> None:
         """Start the child and wait until it is ready to store (its imports take a moment)."""
@@ -184,53 +186,66 @@ class StoreProcess:
         return self._child.pid if self._child is not None else None
 
     def submit(self, messages: list[Received], now: datetime) -> None:
-        assert self._pipe is not None, "start() first"
+        self._waiting += 1
+        if self._pipe is None or self._closing:
+            self._lose()
+            return
         request = pickle.dumps((now, [(m.topic, m.payload, m.retained) for m in messages]),
                                pickle.HIGHEST_PROTOCOL)
-        self._waiting += 1
         try:
             self._pipe.send_bytes(request)
         except OSError:
             self._restart()
 
     def answer(self) -> Answer:
-        if self._lost:
-            return self._lost.popleft()
-        assert self._pipe is not None, "start() first"
-        try:
-            answer, records = pickle.loads(self._pipe.recv_bytes())
-        except (EOFError, OSError):
-            self._restart()
-            return self._lost.popleft()
-        self._waiting -= 1
-        for record in records:  # what the child logged, through this process's handlers and format
-            logging.getLogger(record.name).handle(record)
-        return answer  # type: ignore[no-any-return]
+        if not self._lost and self._pipe is not None:
+            try:
+                answer, records = pickle.loads(self._pipe.recv_bytes())
+            except (EOFError, OSError):
+                self._restart()
+            else:
+                self._waiting -= 1
+                for record in records:  # what the child logged, through this process's handlers
+                    logging.getLogger(record.name).handle(record)
+                return answer  # type: ignore[no-any-return]
+        return self._lost.popleft() if self._lost else StoreFailure(away=True, error=STOPPED)
 
     def close(self) -> None:
+        """Let the child finish what it holds and stop (terminated after 10 s)."""
+        self._closing = True
         if self._pipe is None or self._child is None:
             return
         try:
-            self._pipe.send_bytes(b"")  # the child finishes what it holds, then exits
+            self._pipe.send_bytes(b"")
         except OSError:
             pass
         self._child.join(10)
         if self._child.is_alive():
             logger.warning("the ingest store process did not stop in 10 s; terminating it")
-            self._child.terminate()
+            self._child.terminate()  # a worker waiting for its answer gets end-of-file
             self._child.join(5)
         self._pipe.close()
         self._pipe = self._child = None
 
     def _restart(self) -> None:
-        assert self._pipe is not None and self._child is not None
-        self._child.join(1)
-        why = f"the ingest store process exited (code {self._child.exitcode})"
-        logger.error("%s holding %s batches; starting another", why, self._waiting)
-        self._lost.extend(StoreFailure(away=True, error=why) for _ in range(self._waiting))
-        self._pipe.close()
+        """The child is gone: what it held is lost (answered "away"); another is started unless closing."""
+        child = self._child
+        if child is not None:
+            child.join(1)
+        if self._closing:
+            self._lose()
+            return
+        logger.error("the ingest store process exited (code %s) holding %s batches; starting another",
+                     child.exitcode if child is not None else None, self._waiting)
+        self._lose(f"the ingest store process exited (code {child.exitcode if child else None})")
+        if self._pipe is not None:
+            self._pipe.close()
         self._child = None
         self.start()
+
+    def _lose(self, why: str = "") -> None:
+        self._lost.extend(StoreFailure(away=True, error=why or STOPPED) for _ in range(self._waiting))
+        self._waiting = 0
 
 
 def _child_main(pipe: Connection, url: str, clock_skew_limit_s: float, limits: IngestLimits,

@@ -137,3 +137,18 @@ def test_a_message_that_trips_a_fault_of_ours_is_dead_lettered_and_the_rest_stor
     database.dispose()
     assert letter.cause is DeadLetterCause.DATABASE and letter.error == "database: ZeroDivisionError: a bug"
     assert "沪B99999".encode() in letter.payload
+
+
+def test_a_closed_store_process_answers_away_and_starts_no_other(tmp_path: Path, clock: Clock) -> None:
+    """After stop: a batch still handed over is answered "away" (so never acknowledged)."""
+    url = f"sqlite:///{tmp_path / 'central.db'}"
+    upgrade_to_head(url)
+    store = StoreProcess(url, 120, DEFAULT_LIMITS)
+    store.start()
+    store.submit([], clock())
+    assert isinstance(store.answer(), storing.BatchCounts)
+    before = set(multiprocessing.active_children())
+    store.close()
+    store.submit([Received("parking/v1/sites/s/gates/g1/events", b"{}")], clock())
+    assert store.answer() == StoreFailure(away=True, error="the ingest store process is stopped")
+    assert store.pid is None and set(multiprocessing.active_children()) <= before
