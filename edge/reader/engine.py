@@ -160,8 +160,10 @@ class PlateReader:
             if not (read.plate is None or read.disputed or read.confidence < self.options.retry_below):
                 break
             again = line_views(view(line))
-            read = max(read, self._to_read(self._readers[0](again), again, read.box or (0, 0, 0, 0)),
-                       key=_strength)
+            decoded = self._readers[0](again)
+            if not may_beat(decoded, read):
+                continue  # the cross-check could only lower it: skip the second engine
+            read = max(read, self._to_read(decoded, again, read.box or (0, 0, 0, 0)), key=_strength)
         return read
 
     def _to_read(self, decoded: Decoded, views: tuple[np.ndarray, ...], box: Box) -> PlateRead:
@@ -201,6 +203,18 @@ def trimmed(line: np.ndarray) -> np.ndarray:
 
 
 SECOND_LOOKS: tuple[Callable[[np.ndarray], np.ndarray], ...] = (denoised, trimmed)
+
+
+def may_beat(decoded: Decoded, read: PlateRead) -> bool:
+    """Whether a reading whose first engine decoded ``decoded`` could be stronger than ``read``.
+
+    Against an undisputed plate it must be more confident, and a read is never more confident
+    than its first engine (``cross_check`` keeps the lower probability, rounded to 4 places, or
+    less); a tie keeps ``read``.
+    """
+    if read.plate is None or read.disputed:
+        return True
+    return max(decoded.confidence, round(decoded.confidence, 4)) > read.confidence
 
 
 def _strength(read: PlateRead) -> tuple[bool, bool, float]:
