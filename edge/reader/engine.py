@@ -202,7 +202,7 @@ def trimmed(line: np.ndarray) -> np.ndarray:
     return line[height // 10 : height - height // 10, width // 25 : width - width // 25]
 
 
-SECOND_LOOKS: tuple[Callable[[np.ndarray], np.ndarray], ...] = (denoised, trimmed)
+SECOND_LOOKS: tuple[Callable[[np.ndarray], np.ndarray], ...] = (trimmed, denoised)
 
 
 def may_beat(decoded: Decoded, read: PlateRead) -> bool:

@@ -68,13 +68,17 @@ class PlateFinder:
     def passes(self, frame: np.ndarray) -> Iterator[list[TextBox]]:
         """Candidate plates of each pass in turn; the caller stops when it has read enough."""
         hints: list[TextBox] = []  # every box of the ``plate`` passes so far, weak ones included
+        looked_near: set[int] = set()  # scales a ``near`` pass has searched around hints
         for kind, size in self.options.passes:
-            if kind == "plate":
+            if kind == "plate" and size in looked_near:
+                found = []  # the whole frame at this scale only when nothing marked a place to look
+            elif kind == "plate":
                 quads = self._plates(frame, size, HINT_SCORE)
                 hints += quads
                 found = [q for q in quads if q.score >= self._plates.min_score]
             elif kind == "near":
                 found = self._near_pass(frame, size, hints)
+                looked_near |= {size} if hints else set()
             else:
                 found = self._text_pass(frame, size)
             margin = self.options.plate_margin if kind != "text" else 0.0

@@ -39,6 +39,17 @@ def test_a_distant_plate_is_read_by_looking_closely_where_the_coarse_pass_marked
     assert 1100 < (x1 + x2) / 2 < 1190 and 90 < (y1 + y2) / 2 < 130  # where the plate is
 
 
+@pytest.mark.parametrize(("scale", "found_by"), [
+    (0.22, ["near"]),  # marked at 640 (score under 0.5): the whole frame is not searched at 1280
+    (0.13, ["plate"]),  # too small to leave a mark at 640: the whole frame is searched at 1280
+])
+def test_the_whole_frame_is_searched_finely_only_when_unmarked(scale: float, found_by: list[str]) -> None:
+    passes = (("plate", 640), ("near", 1280), ("plate", 1280))
+    finder = PlateFinder(FinderOptions(passes=passes), None, None)
+    found = [len(candidates) for candidates in finder.passes(far_away(scale))]
+    assert [kind for (kind, _), n in zip(passes, found, strict=True) if n] == found_by
+
+
 def test_a_frame_without_any_mark_costs_the_near_pass_nothing() -> None:
     finder = PlateFinder(FinderOptions(passes=(("plate", 640), ("near", 1280))), None, None)
     assert [list(p) for p in finder.passes(np.full((720, 1280, 3), 114, dtype=np.uint8))] == [[], []]
