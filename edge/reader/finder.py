@@ -7,7 +7,8 @@ until a pass gives a credible read:
   or skewed plate warps upright): at 640 pixels for most frames, at 1280 for distant ones;
 - ``near``: the plate detector at the finer scale only around the places an earlier ``plate``
   pass marked, weak detections included (``HINT_SCORE``): a small plate the coarse pass half
-  saw is found at a fraction of the cost of searching the whole frame finely;
+  saw is found at a fraction of the cost of searching the whole frame finely. A later
+  ``plate`` pass at that scale then runs only when there was no mark to look near;
 - ``text``: the PP-OCRv4 text detector, whose text boxes are joined into plate-shaped
   candidates (``edge.reader.plate_boxes``): it finds plates the plate detector misses.
 """
