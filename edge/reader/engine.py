@@ -154,14 +154,16 @@ class PlateReader:
         return _merge(reads[1:], self._second_look(reads[0], best_line))  # the one the gate acts on
 
     def _second_look(self, read: PlateRead, line: np.ndarray) -> PlateRead:
-        """A weak read (none, disputed, or under ``retry_below``) read again from ``line`` denoised, then
-        trimmed to the plate's edges; the strongest reading is kept (docs/reader.md)."""
+        """A weak read (none, disputed, or under ``retry_below``) read again from ``line`` trimmed to the
+        plate's edges, then denoised; the strongest reading is kept (docs/reader.md)."""
         for view in SECOND_LOOKS:
             if not (read.plate is None or read.disputed or read.confidence < self.options.retry_below):
                 break
             again = line_views(view(line))
-            read = max(read, self._to_read(self._readers[0](again), again, read.box or (0, 0, 0, 0)),
-                       key=_strength)
+            decoded = self._readers[0](again)
+            if not may_beat(decoded, read):
+                continue  # the cross-check could only lower it: skip the second engine
+            read = max(read, self._to_read(decoded, again, read.box or (0, 0, 0, 0)), key=_strength)
         return read
 
     def _to_read(self, decoded: Decoded, views: tuple[np.ndarray, ...], box: Box) -> PlateRead:
@@ -200,7 +202,20 @@ def trimmed(line: np.ndarray) -> np.ndarray:
     return line[height // 10 : height - height // 10, width // 25 : width - width // 25]
 
 
-SECOND_LOOKS: tuple[Callable[[np.ndarray], np.ndarray], ...] = (denoised, trimmed)
+# The trimmed line first: it won 65 of the 97 second looks of the dev frames, the denoised 17.
+SECOND_LOOKS: tuple[Callable[[np.ndarray], np.ndarray], ...] = (trimmed, denoised)
+
+
+def may_beat(decoded: Decoded, read: PlateRead) -> bool:
+    """Whether a reading whose first engine decoded ``decoded`` could be stronger than ``read``.
+
+    Against an undisputed plate it must be more confident, and a read is never more confident
+    than its first engine (``cross_check`` keeps the lower probability, rounded to 4 places, or
+    less); a tie keeps ``read``.
+    """
+    if read.plate is None or read.disputed:
+        return True
+    return max(decoded.confidence, round(decoded.confidence, 4)) > read.confidence
 
 
 def _strength(read: PlateRead) -> tuple[bool, bool, float]:
