@@ -3,9 +3,10 @@
 paho's network thread (about half a parse-only consumer's work per message) and the storing
 (parse, checks, inserts, stays) share one interpreter lock in one process, so they take turns
 on one core. ``StoreProcess`` stores in a child process while paho receives here: on a two-core
-machine one consumer then drains 0.7-0.8 of what a parse-only consumer does, against 0.5 in one
-process (``python -m benchmarks.ingest``). ``LocalStore`` stores in this process: for a database
-another process cannot open (in-memory SQLite) and for ``ingest.store_process: false``.
+machine one consumer then drains 0.76-1.00 of what a parse-only consumer does, against about 0.5
+in one process (``python -m benchmarks.ingest``, docs/central.md#benchmark). ``LocalStore``
+stores in this process: for a database another process cannot open (in-memory SQLite) and for
+``ingest.store_process: false``.
 
 Both answer a batch the same way, with ``BatchCounts`` (what was stored, for the counters and
 metrics) or a ``StoreFailure`` (the database away, or refusing the content), and both answer
@@ -235,9 +236,10 @@ class StoreProcess:
         if self._closing:
             self._lose()
             return
+        code = child.exitcode if child is not None else None
         logger.error("the ingest store process exited (code %s) holding %s batches; starting another",
-                     child.exitcode if child is not None else None, self._waiting)
-        self._lose(f"the ingest store process exited (code {child.exitcode if child else None})")
+                     code, self._waiting)
+        self._lose(f"the ingest store process exited (code {code})")
         if self._pipe is not None:
             self._pipe.close()
         self._child = None

@@ -79,11 +79,12 @@ class PlateFinder:
                 found = [q for q in quads if q.score >= self._plates.min_score]
             elif kind == "near":
                 found = self._near_pass(frame, size, hints)
-                looked_near |= {size} if hints else set()
+                if hints:
+                    looked_near.add(size)
             else:
-                found = self._text_pass(frame, size)
-            margin = self.options.plate_margin if kind != "text" else 0.0
-            yield [grow(q, margin) if margin else q for q in found[: self.options.max_candidates]]
+                yield self._text_pass(frame, size)[: self.options.max_candidates]
+                continue
+            yield [grow(q, self.options.plate_margin) for q in found[: self.options.max_candidates]]
 
     def _near_pass(self, frame: np.ndarray, max_side: int, hints: list[TextBox]) -> list[TextBox]:
         """The plate detector at ``max_side``'s scale, on a region around each of the best hints."""
