@@ -88,3 +88,48 @@ def test_the_best_path_shortcut_reads_as_the_full_search(monkeypatch: pytest.Mon
     assert [(d.text, d.char_confidences) for d in shortcut] == [
         (d.text, d.char_confidences) for d in searched]
     assert len({d.text for d in shortcut}) > 4  # the noise made them read differently
+
+
+def column_by_column(log_probs: np.ndarray, log_blank: np.ndarray, template: list[list[int]]) -> float:
+    """The best constrained path's log score, searched the plain way: one column at a time."""
+    states = {("blank", 0, -1): 0.0}  # before column 0
+    for t in range(log_probs.shape[0]):
+        after: dict[tuple[str, int, int], float] = {}
+        for state, score in states.items():
+            for move, gain in moves(state, template, log_probs[t], log_blank[t]):
+                after[move] = max(after.get(move, -np.inf), score + gain)
+        states = after
+    return max((s for (_, k, _), s in states.items() if k == len(template)), default=-np.inf)
+
+
+def moves(state: tuple[str, int, int], template: list[list[int]], log_probs: np.ndarray,
+          log_blank: float) -> list[tuple[tuple[str, int, int], float]]:
+    """The states one column can lead to from ``state`` (characters read so far, class), with their gain."""
+    kind, k, c = state
+    options = [(("blank", k, -1), log_blank)]
+    if kind == "char":
+        options.append((("char", k, c), log_probs[c]))  # stay in the character
+    if k < len(template):  # the same class again needs a blank between
+        options += [(("char", k + 1, n), log_probs[n]) for n in template[k] if n != c]
+    return options
+
+
+def test_the_search_finds_the_best_path_a_column_by_column_search_finds(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """On noisy outputs whose likeliest symbols spell no plate, the decoded score is the best
+    a plain column-by-column search over every template finds, and its characters fit one."""
+    alphabet = PlateAlphabet(CHARACTERS)
+    monkeypatch.setattr(PlateAlphabet, "fits", lambda self, classes: False)  # always search
+    rng = np.random.default_rng(11)
+    for _ in range(30):
+        steps = int(rng.integers(8, 20))
+        probs = rng.dirichlet(np.full(len(CHARACTERS), 0.3), steps)
+        probs[:, 0] += rng.uniform(0, 1, steps)
+        probs /= probs.sum(axis=1, keepdims=True)
+        log_probs = np.log(np.maximum(probs, 1e-12))
+        log_blank = np.log(np.maximum(alphabet.blank_probability(probs), 1e-12))
+        best = max(column_by_column(log_probs, log_blank, [[int(c) for c in row if c >= 0] for row in ids])
+                   for ids in alphabet.templates)
+        decoded = decode_plate(probs, alphabet)
+        assert decoded.log_score == pytest.approx(best, abs=1e-6)
+        assert is_valid_plate(decoded.text)
