@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 TWO_LINE_MAX_ASPECT = 2.3  # single-line plates are about 3.1 wide to 1 high, two-line about 2
 DARK = 120  # a line whose brightest 5 % is darker than this is a night image: smooth its noise first
 RECOGNISERS = ("ppocr", "clp")
+SURE = 0.9  # a line read this surely as it is is not also read as two lines side by side
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +72,17 @@ class LineReader:
         self._alphabet = PlateAlphabet(characters)
 
     def __call__(self, views: tuple[np.ndarray, ...]) -> Decoded:
-        """The most confident decoding of the ``line_views`` of one line (the first on a tie)."""
-        return max((decode_plate(self._recognise(view), self._alphabet) for view in views),
-                   key=lambda decoded: decoded.confidence)
+        """The most confident decoding of the ``line_views`` of one line (the first on a tie).
+
+        The other views (a squat line's two lines side by side) are read only while the line as it
+        is reads under ``SURE``: a two-line plate read as one line never spells a plate that sure.
+        """
+        best = decode_plate(self._recognise(views[0]), self._alphabet)
+        for view in views[1:]:
+            if best.confidence >= SURE:
+                break
+            best = max(best, decode_plate(self._recognise(view), self._alphabet), key=lambda d: d.confidence)
+        return best
 
 
 def line_views(line: np.ndarray) -> tuple[np.ndarray, ...]:

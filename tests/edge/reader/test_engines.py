@@ -21,6 +21,7 @@ from edge.reader import (
     installed_engines,
     make_reader,
 )
+from edge.reader.engine import LineReader
 from tests.conftest import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "reader"
@@ -97,6 +98,41 @@ def test_reads_a_synthetic_plate_crop(ppocr: Reader) -> None:
 def test_reads_a_two_line_plate_crop(ppocr: Reader) -> None:
     [read] = ppocr.read_crop(cv2.imread(str(FIXTURES / "plate_yellow_two_line.png")))
     assert read.plate == "沪A12345"
+
+
+def test_the_pair_reads_a_two_line_plate_crop(pair: Reader) -> None:
+    [read] = pair.read_crop(cv2.imread(str(FIXTURES / "plate_yellow_two_line.png")))
+    assert (read.plate, read.check) == ("沪A12345", CrossCheck.CONFIRMED)
+
+
+CHARACTERS = ["blank", *"沪A12345"]
+
+
+def spelled(text: str, sure: float) -> np.ndarray:
+    """A recogniser's output spelling ``text``, each character at ``sure``, blanks between."""
+    probs = np.full((2 * len(text) + 1, len(CHARACTERS)), 1e-4)
+    probs[:, 0] = 1.0
+    for i, char in enumerate(text):
+        probs[2 * i + 1, 0] = 1 - sure
+        probs[2 * i + 1, CHARACTERS.index(char)] = sure
+    return probs / probs.sum(axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize(("first_sure", "reads"), [(0.99, 1), (0.6, 2)])
+def test_a_squat_line_is_read_side_by_side_only_while_unsure(first_sure: float, reads: int) -> None:
+    """The second view (a two-line plate's lines side by side) costs a recognition: a line read
+    surely as it is skips it, an unsure one takes the surer of the two."""
+    outputs = iter([spelled("沪A12345", first_sure), spelled("沪A12345", 0.95)])
+    seen: list[np.ndarray] = []
+
+    def recognise(view: np.ndarray) -> np.ndarray:
+        seen.append(view)
+        return next(outputs)
+
+    views = (np.zeros((48, 100, 3), np.uint8), np.zeros((32, 200, 3), np.uint8))
+    decoded = LineReader("fake", recognise, CHARACTERS)(views)
+    assert len(seen) == reads and decoded.text == "沪A12345"
+    assert decoded.confidence == pytest.approx(max(first_sure, 0.95) if reads == 2 else first_sure, abs=1e-3)
 
 
 def test_finds_the_plate_in_a_frame_with_its_box(ppocr: Reader) -> None:
