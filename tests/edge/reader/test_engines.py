@@ -21,7 +21,7 @@ from edge.reader import (
     installed_engines,
     make_reader,
 )
-from edge.reader.engine import LineReader
+from edge.reader.engine import NOISY, LineReader, denoised, noise_level, second_looks, trimmed
 from tests.conftest import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "reader"
@@ -133,6 +133,18 @@ def test_a_squat_line_is_read_side_by_side_only_while_unsure(first_sure: float, 
     decoded = LineReader("fake", recognise, CHARACTERS)(views)
     assert len(seen) == reads and decoded.text == "沪A12345"
     assert decoded.confidence == pytest.approx(max(first_sure, 0.95) if reads == 2 else first_sure, abs=1e-3)
+
+
+def test_a_frames_line_is_denoised_in_the_second_look_only_when_noisy() -> None:
+    """Noise is measured in grey levels; a crop's line is always also read denoised."""
+    line = cv2.resize(cv2.imread(str(FIXTURES / "plate_blue.png")), (150, 48))
+    grain = np.random.default_rng(3).normal(0, 6, (48, 150, 1))  # a sensor's grey grain, sigma 6
+    noisy = np.clip(line + grain, 0, 255).astype(np.uint8)
+    flat = np.clip(np.full_like(line, 128) + grain, 0, 255).astype(np.uint8)
+    assert noise_level(line) < 1 and noise_level(flat) == pytest.approx(6, rel=0.1)
+    assert noise_level(noisy) >= NOISY
+    assert second_looks(line, in_frame=True) == (trimmed,)
+    assert second_looks(noisy, in_frame=True) == second_looks(line, in_frame=False) == (trimmed, denoised)
 
 
 def test_finds_the_plate_in_a_frame_with_its_box(ppocr: Reader) -> None:
