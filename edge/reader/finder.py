@@ -8,7 +8,9 @@ until a pass gives a credible read:
 - ``near``: the plate detector at the finer scale only around the places an earlier ``plate``
   pass marked, weak detections included (``HINT_SCORE``): a small plate the coarse pass half
   saw is found at a fraction of the cost of searching the whole frame finely. A later
-  ``plate`` pass at that scale then runs only when there was no mark to look near;
+  ``plate`` pass at that scale then runs only when there was no mark to look near. With no
+  mark, the near pass looks around the faintest boxes (``FAINT_SCORE``) first, and the whole
+  frame is still searched finely when that settles nothing;
 - ``text``: the PP-OCRv4 text detector, whose text boxes are joined into plate-shaped
   candidates (``edge.reader.plate_boxes``): it finds plates the plate detector misses.
 """
@@ -32,6 +34,10 @@ PASS_KINDS = ("plate", "near", "text")
 # A plate-detector box this weak is no plate to read, but marks where a ``near`` pass looks:
 # under ``distance`` (720p) it marks 25 of the 29 plates the 640 pass misses at 0.5.
 HINT_SCORE = 0.05
+# Weaker still: where a ``near`` pass looks when nothing else was marked, before (not instead of) the
+# whole frame at the finer scale. Under ``distance`` (720p) this reads 3 of the frames that searched
+# the whole frame at 1280 in 50-58 ms instead of 86-185, the same plates (docs/reader.md).
+FAINT_SCORE = 0.01
 NEAR_SIDE = (256, 512)  # a ``near`` region's side at the detector's scale: 3 plate widths, within these
 # A crop is padded and scaled to this longer side for the plate detector: under ``tilt`` the
 # ppocr engine reads 289 of the 322 dev crops at 320 pixels, 304 at 512, 311 at 640, 310 at 800.
@@ -69,16 +75,18 @@ class PlateFinder:
     def passes(self, frame: np.ndarray) -> Iterator[list[TextBox]]:
         """Candidate plates of each pass in turn; the caller stops when it has read enough."""
         hints: list[TextBox] = []  # every box of the ``plate`` passes so far, weak ones included
+        faint: list[TextBox] = []  # boxes weaker still: looked near when nothing else marked a place
         looked_near: set[int] = set()  # scales a ``near`` pass has searched around hints
         for kind, size in self.options.passes:
             if kind == "plate" and size in looked_near:
                 found = []  # the whole frame at this scale only when nothing marked a place to look
             elif kind == "plate":
-                quads = self._plates(frame, size, HINT_SCORE)
-                hints += quads
+                quads = self._plates(frame, size, FAINT_SCORE)
+                hints += [q for q in quads if q.score >= HINT_SCORE]
+                faint += [q for q in quads if q.score < HINT_SCORE]
                 found = [q for q in quads if q.score >= self._plates.min_score]
             elif kind == "near":
-                found = self._near_pass(frame, size, hints)
+                found = self._near_pass(frame, size, hints or faint)
                 if hints:
                     looked_near.add(size)
             else:
