@@ -168,8 +168,8 @@ class PlateReader:
         """A weak read (none, disputed, or under ``retry_below``) read again from ``line`` trimmed to the
         plate's edges, then denoised; the strongest reading is kept (docs/reader.md).
 
-        A frame's line is denoised only when it is noisy (``NOISY``): warped from the full frame it is
-        rarely so, and the denoised line changed no frame's plate and opened only noisy ones.
+        A frame's line is denoised only when it is noisy (``NOISY``): on the dev frames the denoised
+        line changed no plate, and the only frames it let open were noisy ones.
         """
         for view in second_looks(line, in_frame):
             if not (read.plate is None or read.disputed or read.confidence < self.options.retry_below):
@@ -237,7 +237,8 @@ SECOND_LOOKS: tuple[Callable[[np.ndarray], np.ndarray], ...] = (trimmed, denoise
 
 def second_looks(line: np.ndarray, in_frame: bool) -> tuple[Callable[[np.ndarray], np.ndarray], ...]:
     """The views a weak read of ``line`` is read again from, in order: a frame's line is denoised only
-    when it is noisy (``NOISY``); a crop's always (crops are small and often noisy JPEG)."""
+    when it is noisy (``NOISY``); a crop's always (on the degraded dev crops the denoised line turned
+    27 reads of 2,576 right, some on lines that measure quiet)."""
     if in_frame and noise_level(line) < NOISY:
         return tuple(view for view in SECOND_LOOKS if view is not denoised)
     return SECOND_LOOKS
