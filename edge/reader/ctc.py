@@ -125,16 +125,15 @@ def _viterbi(log_probs: np.ndarray, log_blank: np.ndarray, ids: np.ndarray) -> P
     A path stays in one state over a run of columns, so the best score of being in a state at
     column t is a running maximum over where the run began: the score on entering at s, minus
     the cumulative emission before s, plus the cumulative emission up to t. Each position is
-    then a handful of whole-array operations instead of a step per column (about ten times faster).
+    then a handful of whole-array operations instead of a step per column (3-4 times faster).
     """
     steps, n_pos = log_probs.shape[0], ids.shape[0]
     emit = np.where(ids >= 0, log_probs[:, np.maximum(ids, 0)], _NEG)  # T x K x M
     cum_emit = np.concatenate([np.zeros((1, *ids.shape)), np.cumsum(emit, axis=0)])  # before column t
     cum_blank = np.concatenate([[0.0], np.cumsum(log_blank)])
     runs = _Runs(steps, n_pos)
-    start = np.full(steps, _NEG)
-    start[0] = 0.0  # the path begins before column 0
-    entering_blank = start  # best score at column s-1 from which a blank run can begin at s
+    entering_blank = np.full(steps, _NEG)  # best score at column s-1 from which a blank run can begin at s
+    entering_blank[0] = 0.0  # the path begins before column 0
     for k in range(n_pos + 1):
         runs.blank_gain.append(entering_blank - cum_blank[:-1])
         blank = cum_blank[1:] + np.maximum.accumulate(runs.blank_gain[k])

@@ -171,8 +171,10 @@ class PlateReader:
         A frame's line is denoised only when it is noisy (``NOISY``): on the dev frames the denoised
         line changed no plate, and the only frames it let open were noisy ones.
         """
+        if not self._weak(read):
+            return read  # most reads: the line's noise is not even measured
         for view in second_looks(line, in_frame):
-            if not (read.plate is None or read.disputed or read.confidence < self.options.retry_below):
+            if not self._weak(read):
                 break
             again = line_views(view(line))
             decoded = self._readers[0](again)
@@ -180,6 +182,9 @@ class PlateReader:
                 continue  # the cross-check could only lower it: skip the second engine
             read = max(read, self._to_read(decoded, again, read.box or (0, 0, 0, 0)), key=_strength)
         return read
+
+    def _weak(self, read: PlateRead) -> bool:
+        return read.plate is None or read.disputed or read.confidence < self.options.retry_below
 
     def _to_read(self, decoded: Decoded, views: tuple[np.ndarray, ...], box: Box) -> PlateRead:
         """One read of a line's ``views``: the first engine's decoding and, for a pair, the second's check."""
