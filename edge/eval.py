@@ -2,6 +2,10 @@
 
 ``labels.csv`` columns: ``file,plate,kind,x1,y1,x2,y2,...``, one row per plate; ``kind`` is
 ``crop`` (a plate image, read without detection) or ``frame`` (a scene, read with detection).
+A labels file that cannot be measured against (not UTF-8, a column missing, an unknown kind, a
+box that is not four numbers, an image file that is not there) is refused with a
+:class:`LabelsError` naming its line, before any model loads; an image that is there but cannot
+be decoded is counted as missed and reported as ``unreadable``.
 
 Every labelled plate ends up as one of:
 
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import logging
 import resource
@@ -39,10 +44,13 @@ from tqdm import tqdm
 from edge.reader import Box, PlateRead, Reader, ReaderError, make_reader
 from edge.reader.conditions import CONDITIONS, degrade
 from edge.reader.factory import DEFAULT_ENGINE
+from shared.plates import is_valid_plate
 
 logger = logging.getLogger(__name__)
 
 KINDS = ("crop", "frame")
+REQUIRED_COLUMNS = ("file", "plate", "kind")
+BOX_COLUMNS = ("x1", "y1", "x2", "y2")
 DEFAULT_THRESHOLD = 0.90  # the gate's reader.min_confidence default
 
 
@@ -98,6 +106,11 @@ class KindScore:
     disputed: int  # plates whose read the second engine disputed
     median_ms: float
     p90_ms: float
+    unreadable: int = 0  # images that could not be decoded (their plates counted as missed)
+
+
+class LabelsError(ValueError):
+    """A labels file that cannot be measured against; the message names the file and line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,23 +137,54 @@ class EvalReport:
 
 
 def load_labels(labels: Path, limit: int | None = None) -> list[LabelledImage]:
-    """Images of ``labels.csv`` with their plates; ``limit`` keeps the first N images of each kind."""
-    with labels.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    """Images of ``labels.csv`` with their plates; ``limit`` keeps the first N images of each kind.
+
+    Raises :class:`LabelsError` for a file that cannot be measured against (see the module's
+    docstring). A plate no template of the grammar fits is measured all the same, with a warning:
+    a hold-out may carry plates the reader cannot spell.
+    """
+    try:
+        text = labels.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        byte = exc.object[exc.start]
+        raise LabelsError(f"{labels}: not UTF-8 text (byte {exc.start} is {byte:#04x})") from None
+    rows = csv.DictReader(io.StringIO(text, newline=""))
+    missing = [column for column in REQUIRED_COLUMNS if column not in (rows.fieldnames or ())]
+    if missing:
+        raise LabelsError(f"{labels}: the header has no {', '.join(missing)} column "
+                          f"(expected {','.join(REQUIRED_COLUMNS + BOX_COLUMNS)})")
     plates: dict[tuple[str, str], list[LabelledPlate]] = {}
     for row in rows:
-        plates.setdefault((row["file"], row["kind"]), []).append(LabelledPlate(row["plate"], _box(row)))
+        where = f"{labels}, line {rows.line_num}"
+        file, plate, kind = ((row.get(column) or "").strip() for column in REQUIRED_COLUMNS)
+        if kind not in KINDS:
+            raise LabelsError(f"{where}: kind {kind!r} is neither crop nor frame")
+        if not file or not plate:
+            raise LabelsError(f"{where}: no {'file' if not file else 'plate'} given")
+        if not is_valid_plate(plate):
+            logger.warning("%s: %r fits no plate template; measured all the same", where, plate)
+        plates.setdefault((file, kind), []).append(LabelledPlate(plate, _box(row, where)))
     images = [LabelledImage(labels.parent / file, kind, tuple(p)) for (file, kind), p in plates.items()]
-    if limit is None:
-        return images
-    return [image for kind in KINDS for image in [i for i in images if i.kind == kind][:limit]]
+    if limit is not None:
+        images = [image for kind in KINDS for image in [i for i in images if i.kind == kind][:limit]]
+    absent = [image.file for image in images if not image.file.is_file()]
+    if absent:
+        raise LabelsError(f"{labels}: {len(absent)} image file(s) not there, the first {absent[0]}")
+    return images
 
 
-def _box(row: dict[str, str]) -> Box | None:
-    try:
-        x1, y1, x2, y2 = (int(float(row[k])) for k in ("x1", "y1", "x2", "y2"))
-    except (KeyError, TypeError, ValueError):
+def _box(row: dict[str, str], where: str) -> Box | None:
+    """The labelled box (x1, y1, x2, y2), or None when all four are left blank."""
+    given = [(row.get(column) or "").strip() for column in BOX_COLUMNS]
+    if not any(given):
         return None
+    try:
+        x1, y1, x2, y2 = (int(float(value)) for value in given)
+    except ValueError:
+        raise LabelsError(f"{where}: box {','.join(given)!r} is not four numbers x1,y1,x2,y2 "
+                          "(or four blanks)") from None
+    if x2 <= x1 or y2 <= y1:
+        raise LabelsError(f"{where}: box {x1},{y1},{x2},{y2} is empty (x2 must exceed x1, y2 y1)")
     return x1, y1, x2, y2
 
 
@@ -228,6 +272,7 @@ def score_kind(results: list[ImageResult], threshold: float = DEFAULT_THRESHOLD)
         disputed=sum(m.read is not None and m.read.disputed for m in matches),
         median_ms=round(float(np.median(times)), 1) if times else 0.0,
         p90_ms=round(float(np.percentile(times, 90)), 1) if times else 0.0,
+        unreadable=sum(bool(np.isnan(r.elapsed_ms)) for r in results),
     )
 
 
@@ -268,6 +313,9 @@ def format_report(report: EvalReport) -> str:
                 f"{condition:<9} {kind:<6} {s.n:>4} {s.exact:>7.1%} {s.right:>5} {s.wrong:>5} {s.missed:>6}"
                 f" {s.other:>5} {s.confident_wrong_rate:>10.1%} {s.opens:>6.1%} {s.disputed:>8}"
                 f" {s.median_ms:>6.1f}ms {s.p90_ms:>6.1f}ms")
+    unreadable = sum(s.unreadable for s in report.kinds.values())  # the same images under every condition
+    if unreadable:
+        lines.append(f"{unreadable} image(s) could not be decoded: their plates are counted as missed")
     lines.append(f"max RSS {report.max_rss_mb:.0f} MB")
     return "\n".join(lines)
 
@@ -282,12 +330,18 @@ def run_eval(labels: Path, engine: str = DEFAULT_ENGINE, limit: int | None = Non
     if unknown:
         sys.stderr.write(f"error: conditions: unknown {', '.join(unknown)}; known: {', '.join(CONDITIONS)}\n")
         return 2
+    if limit is not None and limit < 1:
+        sys.stderr.write(f"error: --limit must be at least 1, got {limit}\n")
+        return 2
+    if not 0 < threshold <= 1:
+        sys.stderr.write(f"error: --threshold must be over 0 and at most 1, got {threshold}\n")
+        return 2
     try:
+        images = load_labels(labels, limit)
         reader = make_reader(engine)
-    except ReaderError as exc:
+    except (LabelsError, ReaderError) as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2
-    images = load_labels(labels, limit)
     report = evaluate(reader, images, _progress_bar(len(images) * len(conditions)), conditions, threshold)
     sys.stdout.write(format_report(report) + "\n")
     if as_json:

@@ -38,7 +38,7 @@ def test_eval_command_prints_json_last(plates_dir: Path, capsys: pytest.CaptureF
     assert last["crop"]["n"] == 5 and last["frame"]["n"] == 5
     assert set(last["frame"]) == {"n", "right", "wrong", "missed", "other", "exact", "char_accuracy",
                                   "confident_wrong", "confident_wrong_rate", "opens", "disputed",
-                                  "median_ms", "p90_ms"}
+                                  "median_ms", "p90_ms", "unreadable"}
 
 
 def test_eval_by_condition_on_real_photographs(plates_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ from edge.eval import (
     ImageResult,
     LabelledImage,
     LabelledPlate,
+    LabelsError,
     Matched,
     Outcome,
     edit_distance,
@@ -168,6 +170,62 @@ def test_run_eval_refuses_missing_labels_unknown_engines_and_conditions(
     assert run_eval(FIXTURES / "labels.csv", "ppocr", conditions=("fog",)) == 2
     err = capsys.readouterr().err
     assert "nope" in err and "fog" in err
+
+
+PLATE_IMAGE = FIXTURES / "plate_blue.png"
+
+
+@pytest.mark.parametrize(("body", "named"), [
+    (b"file,plate\n" + f"{PLATE_IMAGE},\u6caaA12345\n".encode(), "no kind column"),
+    (f"file,plate,kind\n{PLATE_IMAGE},\u6caaA12345,scene\n".encode(), "line 2: kind 'scene'"),
+    (f"file,plate,kind\n{PLATE_IMAGE},,crop\n".encode(), "line 2: no plate"),
+    (f"file,plate,kind,x1,y1,x2,y2\n{PLATE_IMAGE},\u6caaA12345,frame,10,a,90,40\n".encode(),
+     "line 2: box '10,a,90,40' is not four numbers"),
+    (f"file,plate,kind,x1,y1,x2,y2\n{PLATE_IMAGE},\u6caaA12345,frame,90,10,10,40\n".encode(),
+     "line 2: box 90,10,10,40 is empty"),
+    (b"file,plate,kind\nnowhere.jpg,\xe6\xb2\xaaA12345,crop\n", "1 image file(s) not there, the first"),
+    (b"file,plate,kind\n\xff\xfe,x,crop\n", "not UTF-8 text (byte 16 is 0xff)"),
+])
+def test_a_labels_file_that_cannot_be_measured_is_refused_naming_what_is_wrong_before_models_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], body: bytes,
+    named: str,
+) -> None:
+    labels = tmp_path / "labels.csv"
+    labels.write_bytes(body)
+    with pytest.raises(LabelsError, match=re.escape(named)):
+        load_labels(labels)
+
+    def no_models(engine: str) -> None:
+        raise AssertionError("the models were loaded for a labels file that cannot be measured")
+
+    monkeypatch.setattr("edge.eval.make_reader", no_models)
+    assert run_eval(labels, "ppocr") == 2
+    assert named in capsys.readouterr().err
+
+
+def test_run_eval_refuses_a_limit_under_one_and_a_threshold_outside_0_to_1(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_eval(FIXTURES / "labels.csv", "ppocr", limit=0) == 2
+    assert run_eval(FIXTURES / "labels.csv", "ppocr", threshold=90) == 2
+    err = capsys.readouterr().err
+    assert "--limit must be at least 1, got 0" in err
+    assert "--threshold must be over 0 and at most 1, got 90" in err
+
+
+def test_an_image_that_cannot_be_decoded_counts_as_missed_and_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "broken.jpg").write_bytes(b"not a jpeg")
+    labels = tmp_path / "labels.csv"
+    labels.write_text(f"file,plate,kind\nbroken.jpg,\u6caaA12345,crop\n{PLATE_IMAGE},\u6caaA12346,crop\n",
+                      encoding="utf-8")
+    monkeypatch.setattr("edge.eval.make_reader", lambda engine: ScriptedReader())
+    assert run_eval(labels, "scripted", as_json=True) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    crops = json.loads(lines[-1])["crop"]
+    assert (crops["n"], crops["right"], crops["missed"], crops["unreadable"]) == (2, 1, 1, 1)
+    assert "1 image(s) could not be decoded: their plates are counted as missed" in lines
 
 
 def test_degraded_frames_move_the_labelled_box_with_the_plate() -> None:
