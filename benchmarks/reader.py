@@ -25,7 +25,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from edge.eval import DEFAULT_THRESHOLD, LabelledImage, evaluate, load_labels
+from edge.eval import DEFAULT_THRESHOLD, LabelledImage, LabelsError, evaluate, load_labels
 from edge.reader import Reader, ReaderError, make_reader
 from edge.reader.conditions import CONDITIONS, degrade
 
@@ -133,6 +133,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="reads of each 720p frame; the fastest is kept")
     args = parser.parse_args(argv)
     conditions = tuple(c for c in args.conditions.split(",") if c)
+    unknown = [c for c in conditions if c not in CONDITIONS]
+    if unknown:
+        parser.error(f"--conditions: unknown {', '.join(unknown)}; known: {', '.join(CONDITIONS)}")
+    try:  # here, not in each engine's process: a broken labels file is one clear error
+        load_labels(args.labels, args.limit)
+    except (OSError, LabelsError) as exc:
+        parser.error(f"--labels: {exc}")
     reports = []
     for engine in args.engines.split(","):
         context = multiprocessing.get_context("spawn")
