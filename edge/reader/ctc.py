@@ -71,18 +71,19 @@ def _template_ids(template: Template, index: dict[str, int]) -> np.ndarray:
     return ids
 
 
-def decode_plate(probs: np.ndarray, alphabet: PlateAlphabet) -> Decoded:
-    """Best template-valid reading of ``probs`` (T x alphabet softmax output)."""
+def decode_plate(probs: np.ndarray, alphabet: PlateAlphabet, length: int | None = None) -> Decoded:
+    """Best template-valid reading of ``probs`` (T x alphabet softmax output); of ``length``
+    characters only, when given (the plate's colour says how many it carries)."""
     log_probs = np.log(np.maximum(probs, 1e-12))
     log_blank = np.log(np.maximum(alphabet.blank_probability(probs), 1e-12))
     free = float(np.log(np.maximum(np.maximum(probs.max(axis=1), probs[:, 0]), 1e-12)).sum())
     greedy = _best_path(log_probs, log_blank)
-    if greedy is not None and alphabet.fits(greedy[1]):
+    if greedy is not None and alphabet.fits(greedy[1]) and length in (None, len(greedy[1])):
         return _decoded(probs, alphabet, greedy, free)
     best = Decoded("", (), _NEG, free)
     for ids in alphabet.templates:
-        if log_probs.shape[0] < ids.shape[0]:
-            continue  # too few columns for this many characters
+        if log_probs.shape[0] < ids.shape[0] or length not in (None, ids.shape[0]):
+            continue  # too few columns for this many characters, or not as many as the colour says
         path = _viterbi(log_probs, log_blank, ids)
         if path[0] > best.log_score:
             best = _decoded(probs, alphabet, path, free)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import cv2
@@ -26,8 +26,9 @@ from edge.reader.crosscheck import cross_check, trusted_first
 from edge.reader.ctc import Decoded, PlateAlphabet, decode_plate
 from edge.reader.finder import FinderOptions, PlateFinder
 from edge.reader.geometry import TextBox, rectify
+from edge.reader.plate_colour import plate_length
 from edge.reader.plate_detector import box_iou
-from edge.reader.reads import Box, PlateRead
+from edge.reader.reads import Box, CrossCheck, PlateRead
 
 logger = logging.getLogger(__name__)
 
@@ -72,17 +73,19 @@ class LineReader:
         self._recognise = recognise
         self._alphabet = PlateAlphabet(characters)
 
-    def __call__(self, views: tuple[np.ndarray, ...]) -> Decoded:
-        """The most confident decoding of the ``line_views`` of one line (the first on a tie).
+    def __call__(self, views: tuple[np.ndarray, ...], length: int | None = None) -> Decoded:
+        """The most confident decoding of the ``line_views`` of one line (the first on a tie), of
+        ``length`` characters only when given.
 
         The other views (a squat line's two lines side by side) are read only while the line as it
         is reads under ``SURE``: a two-line plate read as one line never spells a plate that sure.
         """
-        best = decode_plate(self._recognise(views[0]), self._alphabet)
+        best = decode_plate(self._recognise(views[0]), self._alphabet, length)
         for view in views[1:]:
             if best.confidence >= SURE:
                 break
-            best = max(best, decode_plate(self._recognise(view), self._alphabet), key=lambda d: d.confidence)
+            best = max(best, decode_plate(self._recognise(view), self._alphabet, length),
+                       key=lambda d: d.confidence)
         return best
 
 
@@ -187,13 +190,30 @@ class PlateReader:
         return read.plate is None or read.disputed or read.confidence < self.options.retry_below
 
     def _to_read(self, decoded: Decoded, views: tuple[np.ndarray, ...], box: Box) -> PlateRead:
-        """One read of a line's ``views``: the first engine's decoding and, for a pair, the second's check."""
+        """One read of a line's ``views``: the first engine's decoding and, for a pair, the second's check.
+
+        A plate of another length than the line's colour says (``plate_length``: 8 characters on a
+        green plate, 7 on a blue one) is read again held to that length. Either way the read is
+        disputed, so the gate never opens on it: the guard sees the plate read to the colour's
+        length first (when there is one) and the engines' own reading as the second.
+        """
+        read = self._read(decoded, views, box)
+        length = plate_length(views[0]) if read.plate else None
+        if length is None or read.plate is None or len(read.plate) == length:
+            return read
+        held = self._read(self._readers[0](views, length), views, box, length)
+        if held.plate is None:
+            return replace(read, check=CrossCheck.DISPUTED)
+        return replace(held, check=CrossCheck.DISPUTED, second_plate=read.plate)
+
+    def _read(self, decoded: Decoded, views: tuple[np.ndarray, ...], box: Box,
+              length: int | None = None) -> PlateRead:
         if len(self._readers) < 2:
             ok = bool(decoded.text) and decoded.confidence >= self.options.min_confidence
             return PlateRead(plate=decoded.text if ok else None, confidence=decoded.confidence,
                              char_confidences=decoded.char_confidences, box=box, engine=self.name,
                              raw_text=decoded.text)
-        return self._pair_read(decoded, self._readers[1](views), box)
+        return self._pair_read(decoded, self._readers[1](views, length), box)
 
     def _pair_read(self, first: Decoded, second: Decoded, box: Box) -> PlateRead:
         """Both engines' readings of one image: the more trusted one shown, checked against the other.
