@@ -198,8 +198,10 @@ class PlateReader:
         length first (when there is one) and the engines' own reading as the second.
         """
         read = self._read(decoded, views, box)
-        length = plate_length(views[0]) if read.plate else None
-        if length is None or read.plate is None or len(read.plate) == length:
+        if read.plate is None:
+            return read
+        length = plate_length(views[0])
+        if length is None or len(read.plate) == length:
             return read
         held = self._read(self._readers[0](views, length), views, box, length)
         if held.plate is None:
