@@ -6,9 +6,9 @@ output is decoded held to the plate grammar. A second recogniser, when configure
 the same warped image; ``edge.reader.crosscheck`` says whether it confirms the reading.
 When they differ, the read shows the reading its own engine is surer of and carries the other.
 Crop: recognised as given and, when the plate detector finds it tilted, also warped
-upright; the stronger read wins, judged like the second look's (both engines: a plate over
-none, confirmed over disputed, then confidence). A squat plate (two-line yellow plate) is also
-tried as its two lines side by side.
+upright; each line's read takes its second look when weak, then the stronger read wins (both
+engines: a plate over none, confirmed over disputed, then confidence). A squat plate
+(two-line yellow plate) is also tried as its two lines side by side.
 """
 
 from __future__ import annotations
@@ -140,10 +140,9 @@ class PlateReader:
         lines = [crop]
         if self.options.rectify_crops:
             lines += [rectify(crop, quad) for quad in self._finder.tilted_plate(crop)]
-        reads = [self._to_read(self._readers[0](views), views, (0, 0, width, height))
-                 for views in map(line_views, lines)]
-        best = max(range(len(lines)), key=lambda i: _strength(reads[i]))
-        return [self._second_look(reads[best], lines[best])]
+        reads = [self._second_look(self._to_read(self._readers[0](views), views, (0, 0, width, height)), line)
+                 for line, views in zip(lines, map(line_views, lines), strict=True)]
+        return [max(reads, key=_strength)]
 
     def read_frame(self, frame: np.ndarray) -> list[PlateRead]:
         """Plates in the frame, best first; finer passes run only while nothing credible was read."""

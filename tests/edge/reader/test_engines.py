@@ -22,6 +22,7 @@ from edge.reader import (
     make_reader,
 )
 from edge.reader.engine import NOISY, LineReader, denoised, noise_level, second_looks, trimmed
+from edge.reader.geometry import TextBox
 from tests.conftest import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "reader"
@@ -105,7 +106,7 @@ def test_the_pair_reads_a_two_line_plate_crop(pair: Reader) -> None:
     assert (read.plate, read.check) == ("沪A12345", CrossCheck.CONFIRMED)
 
 
-CHARACTERS = ["blank", *"沪A12345"]
+CHARACTERS = ["blank", *"沪A123456"]
 
 
 def spelled(text: str, sure: float) -> np.ndarray:
@@ -183,6 +184,29 @@ def test_a_tilted_crop_reads_once_rectified(ppocr: Reader, degrees: float) -> No
     assert read.plate == "沪A12345" and read.confidence > 0.9
     [unrectified] = make_reader("ppocr", rectify_crops=False).read_crop(crop)
     assert unrectified.plate != "沪A12345"
+
+
+def test_a_crops_rectified_line_takes_its_second_look_even_when_the_crop_as_given_read_surer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Both lines of a tilted crop read disputed, the crop as given the surer; only the rectified
+    line trimmed to the plate reads right with both engines. The stronger read after each line's
+    second look wins, so that is the plate read (a tilted green plate on the dev set read this way)."""
+    reader = make_reader()
+    crop = np.full((100, 300, 3), 128, np.uint8)
+    plate = TextBox(np.array([[40, 30], [260, 30], [260, 90], [40, 90]], np.float32), 0.9)
+    monkeypatch.setattr(reader._finder, "tilted_plate", lambda image: [plate])  # type: ignore[attr-defined]
+
+    def engine(wrong: str) -> LineReader:
+        def recognise(view: np.ndarray) -> np.ndarray:
+            if view.shape[0] == 40:  # the rectified line (48 high) trimmed by a tenth top and bottom
+                return spelled("沪A12345", 0.97)
+            return spelled(wrong, 0.6 if view.shape[0] == 100 else 0.4)  # the crop as given is surer
+        return LineReader("fake", recognise, CHARACTERS)
+
+    reader._readers = [engine("沪A12345"), engine("沪A12346")]  # type: ignore[attr-defined]
+    [read] = reader.read_crop(crop)
+    assert (read.plate, read.check) == ("沪A12345", CrossCheck.CONFIRMED)
 
 
 def test_empty_frame_reads_nothing(ppocr: Reader) -> None:
