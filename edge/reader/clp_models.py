@@ -28,6 +28,7 @@ DET_MODEL = "clp_det.onnx"
 REC_MODEL = "clp_v2_c_rec.onnx"
 REC_DICT = "clp_dict.txt"
 REC_HEIGHT = 32
+REC_WIDTH = 320  # lines are right-padded to this, as the model was trained
 
 
 def default_model_dir() -> Path:
@@ -52,7 +53,7 @@ class ClpRecogniser:
     was trained: padding to 160 reads 93 % of the dev crops instead of 98 %).
     """
 
-    def __init__(self, model_dir: Path, threads: int = 1, width: int = 320) -> None:
+    def __init__(self, model_dir: Path, threads: int = 1, width: int = REC_WIDTH) -> None:
         self._session = open_session(model_path(model_dir, "pretrained_models", REC_MODEL), threads)
         dictionary = model_path(model_dir, "char_dicts", REC_DICT).read_text(encoding="utf-8")
         self.characters = ["blank", *dictionary.splitlines()]
