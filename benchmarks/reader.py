@@ -32,6 +32,7 @@ from edge.eval import DEFAULT_THRESHOLD, LabelledImage, LabelsError, evaluate, l
 from edge.reader import Reader, ReaderError, clp_models, make_reader, ppocr_models
 from edge.reader.conditions import CONDITIONS, degrade
 from edge.reader.engine import ReaderOptions
+from edge.reader.runtime import DEFAULT_RUNTIME, Network
 
 DEFAULT_LABELS = Path(__file__).resolve().parents[1].parent / "shared" / "plates" / "dev" / "labels.csv"
 DEFAULT_ENGINES = "ppocr,clp,ppocr+clp"
@@ -74,42 +75,42 @@ def time_720p(reader: Reader, frames: list[np.ndarray], repeats: int) -> dict[st
             "cpu_p90_ms": round(float(np.percentile(best_cpu, 90)), 1)}
 
 
-# Each network one plate in a 720p frame needs: its file, its input's name and shape (the plate
+# Each network one plate in a 720p frame needs: its file and its input's shape (the plate
 # detector's first pass at 640 wide; each recogniser at the height and padded width the reader uses).
 BARE_NETWORKS = {
     "plate detector": (lambda: clp_models.model_path(clp_models.default_model_dir(), "pretrained_models",
-                                                     clp_models.DET_MODEL), "image", (1, 3, 352, 640)),
-    "ppocr": (lambda: ppocr_models.model_path(ppocr_models.default_model_dir(), ppocr_models.REC_MODEL), "x",
+                                                     clp_models.DET_MODEL), (1, 3, 352, 640)),
+    "ppocr": (lambda: ppocr_models.model_path(ppocr_models.default_model_dir(), ppocr_models.REC_MODEL),
               (1, 3, ppocr_models.REC_HEIGHT, ReaderOptions().rec_width)),
     "clp": (lambda: clp_models.model_path(clp_models.default_model_dir(), "pretrained_models",
-                                          clp_models.REC_MODEL), "x",
+                                          clp_models.REC_MODEL),
             (1, 3, clp_models.REC_HEIGHT, clp_models.REC_WIDTH)),
 }
 
 
 class Yardstick:
     """The networks one plate in a frame needs, run bare on one thread: a measure of the machine's
-    speed at the moment, to time next to the frames."""
+    speed at the moment, to time next to the frames (on the runtime the reader uses)."""
 
-    def __init__(self, engine: str) -> None:
+    def __init__(self, engine: str, runtime: str = DEFAULT_RUNTIME) -> None:
         names = ["plate detector", *engine.split("+")]
         self.available = all(name in BARE_NETWORKS for name in names)  # not EasyOCR
         inputs = np.random.default_rng(0)
         self._runs = []
-        for path, input_name, shape in (BARE_NETWORKS[n] for n in names) if self.available else ():
-            blob = {input_name: inputs.uniform(-1, 1, shape).astype(np.float32)}
-            session = ppocr_models.open_session(path(), threads=1)
-            session.run(None, blob)  # the first run allocates
-            self._runs.append((session, blob))
+        for path, shape in (BARE_NETWORKS[n] for n in names) if self.available else ():
+            blob = inputs.uniform(-1, 1, shape).astype(np.float32)
+            network = Network(path(), threads=1, runtime=runtime)
+            network(blob)  # the first run allocates
+            self._runs.append((network, blob))
 
     def __call__(self, runs: int = 20) -> float:
         """The sum of each network's fastest time over ``runs`` (ms)."""
         total = 0.0
-        for session, blob in self._runs:
+        for network, blob in self._runs:
             fastest = np.inf
             for _ in range(runs):
                 start = time.perf_counter()
-                session.run(None, blob)
+                network(blob)
                 fastest = min(fastest, time.perf_counter() - start)
             total += fastest * 1000
         return round(total, 1)

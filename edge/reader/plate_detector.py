@@ -15,7 +15,7 @@ import numpy as np
 
 from edge.reader.clp_models import DET_MODEL, model_path
 from edge.reader.geometry import TextBox, fit_to_stride, order_corners
-from edge.reader.ppocr_models import open_session
+from edge.reader.runtime import DEFAULT_RUNTIME, Network
 
 STEPS = (8, 16, 32)
 ANCHOR_SIZES = ((24, 48), (96, 192), (384, 768))
@@ -27,8 +27,8 @@ class PlateDetector:
     """Plate quadrilaterals (corners tl, tr, br, bl) in the coordinates of the image passed in."""
 
     def __init__(self, model_dir: Path, threads: int = 1, min_score: float = 0.5,
-                 overlap: float = 0.4) -> None:
-        self._session = open_session(model_path(model_dir, "pretrained_models", DET_MODEL), threads)
+                 overlap: float = 0.4, runtime: str = DEFAULT_RUNTIME) -> None:
+        self._network = Network(model_path(model_dir, "pretrained_models", DET_MODEL), threads, runtime)
         self.min_score = min_score
         self.overlap = overlap
 
@@ -36,7 +36,7 @@ class PlateDetector:
         """Plates found on a copy of ``image`` whose longer side is at most ``max_side``, best first."""
         small, sx, sy = fit_to_stride(image, max_side)
         blob = cv2.dnn.blobFromImage(small, 1.0, mean=MEAN_BGR, swapRB=False)  # 0.5 ms; numpy takes 1.7
-        loc, conf, corners = self._session.run(None, {"image": blob})
+        loc, conf, corners = self._network(blob)
         height, width = small.shape[:2]
         found = self._decode(loc[0], conf[0, :, 1], corners[0], (height, width), min_score or self.min_score)
         return [box.scaled(sx, sy) for box in found]

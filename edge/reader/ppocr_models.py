@@ -1,6 +1,6 @@
 """The PP-OCRv4 detection and recognition models shipped inside rapidocr-onnxruntime 1.4.4.
 
-They are run directly with onnxruntime: no rapidocr pipeline, no downloads.
+They are run directly (``edge.reader.runtime``): no rapidocr pipeline, no downloads.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import onnxruntime as ort
 
 from edge.reader.errors import EngineUnavailableError, MissingWeightsError
+from edge.reader.runtime import DEFAULT_RUNTIME, Network
+from edge.reader.runtime import versions as runtime_versions
 
 logger = logging.getLogger(__name__)
 
@@ -40,16 +41,6 @@ def model_path(model_dir: Path, filename: str) -> Path:
     return path
 
 
-def open_session(path: Path, threads: int) -> ort.InferenceSession:
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.log_severity_level = 3
-    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-
-
 class Recogniser:
     """PP-OCRv4 text-line recogniser: a BGR line image in, per-column probabilities out.
 
@@ -57,11 +48,11 @@ class Recogniser:
     the model reads plates clearly better padded than stretched to their own width.
     """
 
-    def __init__(self, model_dir: Path, threads: int = 1, width: int = 320) -> None:
-        self._session = open_session(model_path(model_dir, REC_MODEL), threads)
+    def __init__(self, model_dir: Path, threads: int = 1, width: int = 320,
+                 runtime: str = DEFAULT_RUNTIME) -> None:
+        self._network = Network(model_path(model_dir, REC_MODEL), threads, runtime)
         self.width = width
-        meta = self._session.get_modelmeta().custom_metadata_map
-        self.characters = ["blank", *meta["character"].splitlines(), " "]
+        self.characters = ["blank", *self._network.metadata("character").splitlines(), " "]
 
     def __call__(self, line: np.ndarray) -> np.ndarray:
         """T x alphabet probabilities for one BGR image of a text line."""
@@ -70,7 +61,7 @@ class Recogniser:
         resized = cv2.resize(line, (new_width, REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
         blob = np.zeros((1, 3, REC_HEIGHT, max(new_width, self.width)), dtype=np.float32)
         blob[0, :, :, :new_width] = resized.astype(np.float32).transpose(2, 0, 1) / 127.5 - 1.0
-        probs = self._session.run(None, {"x": blob})[0][0]
+        probs = self._network(blob)[0][0]
         columns = probs.shape[0] * new_width // blob.shape[3] + 2  # the padding reads as blank
         return probs[: min(columns, probs.shape[0])]
 
@@ -78,17 +69,17 @@ class Recogniser:
 class Detector:
     """PP-OCRv4 DB text detector: a BGR image in, a text probability map out."""
 
-    def __init__(self, model_dir: Path, threads: int = 1) -> None:
-        self._session = open_session(model_path(model_dir, DET_MODEL), threads)
+    def __init__(self, model_dir: Path, threads: int = 1, runtime: str = DEFAULT_RUNTIME) -> None:
+        self._network = Network(model_path(model_dir, DET_MODEL), threads, runtime)
 
     def __call__(self, image: np.ndarray) -> np.ndarray:
         """Probability map the size of ``image``; both sides must be multiples of 32."""
         blob = (image.astype(np.float32).transpose(2, 0, 1) / 127.5 - 1.0)[None]
-        return self._session.run(None, {"x": blob})[0][0, 0]
+        return self._network(blob)[0][0, 0]
 
 
 def package_versions() -> dict[str, str]:
-    versions = {"onnxruntime": ort.__version__, "opencv": cv2.__version__}
+    versions = runtime_versions() | {"opencv": cv2.__version__}
     try:
         versions[PACKAGE] = importlib.metadata.version("rapidocr-onnxruntime")
     except importlib.metadata.PackageNotFoundError:
