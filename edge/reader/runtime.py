@@ -19,6 +19,7 @@ from edge.reader.errors import EngineUnavailableError
 
 RUNTIMES = ("openvino", "onnxruntime")
 DEFAULT_RUNTIME = "openvino"
+SHAPE_CACHE = 64  # input shapes whose compiled kernels each network keeps (docs/reader.md, "Runtime")
 
 
 class Network:
@@ -54,6 +55,7 @@ def _openvino(path: Path, threads: int) -> tuple[Any, Any]:
         "PERFORMANCE_HINT": "LATENCY",
         "INFERENCE_PRECISION_HINT": "f32",
         "ENABLE_CPU_PINNING": False,  # the gate agent shares its cores with the camera and the outbox
+        "CPU_RUNTIME_CACHE_CAPACITY": SHAPE_CACHE,
     })
     request = compiled.create_infer_request()
     outputs = compiled.outputs
