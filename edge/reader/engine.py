@@ -29,7 +29,7 @@ from edge.reader.geometry import TextBox, rectify
 from edge.reader.plate_colour import plate_length
 from edge.reader.plate_detector import box_iou
 from edge.reader.reads import Box, CrossCheck, PlateRead
-from edge.reader.runtime import DEFAULT_RUNTIME, RUNTIMES
+from edge.reader.runtime import DEFAULT_RUNTIME, check_runtime
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +64,7 @@ class ReaderOptions:
             if "passes" in given:
                 given["passes"] = tuple(tuple(p) for p in given["passes"])
             object.__setattr__(self, "finder", FinderOptions(**given))
-        if self.runtime not in RUNTIMES:
-            raise ValueError(f"runtime: unknown {self.runtime!r}, expected one of {', '.join(RUNTIMES)}")
+        check_runtime(self.runtime)  # before any model loads
 
 
 class LineReader:

@@ -10,6 +10,8 @@ bfloat16, which moves the detector's outputs by up to 0.3 (docs/reader.md, "Runt
 from __future__ import annotations
 
 import importlib.metadata
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -21,33 +23,41 @@ RUNTIMES = ("openvino", "onnxruntime")
 DEFAULT_RUNTIME = "openvino"
 SHAPE_CACHE = 64  # input shapes whose compiled kernels each network keeps (docs/reader.md, "Runtime")
 
+Run = Callable[[np.ndarray], list[np.ndarray]]
+Metadata = Callable[[str], str]
+
+
+def check_runtime(runtime: str) -> None:
+    if runtime not in RUNTIMES:
+        raise ValueError(f"runtime: unknown {runtime!r}, expected one of {', '.join(RUNTIMES)}")
+
 
 class Network:
     """One network, loaded once: an input blob in, its outputs out (in the model's order)."""
 
     def __init__(self, path: Path, threads: int = 1, runtime: str = DEFAULT_RUNTIME) -> None:
-        if runtime not in RUNTIMES:
-            raise ValueError(f"runtime: unknown {runtime!r}, expected one of {', '.join(RUNTIMES)}")
-        self.runtime = runtime
+        check_runtime(runtime)
         loaded = _openvino(path, threads) if runtime == "openvino" else _onnxruntime(path, threads)
-        self._run, self._metadata = loaded
+        self._run, self.metadata = loaded  # metadata(key): a string the .onnx file carries (an alphabet)
 
     def __call__(self, blob: np.ndarray) -> list[np.ndarray]:
-        outputs: list[np.ndarray] = self._run(np.ascontiguousarray(blob, dtype=np.float32))
-        return outputs
-
-    def metadata(self, key: str) -> str:
-        """A string the ``.onnx`` file carries in its metadata (PP-OCR's alphabet is one)."""
-        value: str = self._metadata(key)
-        return value
+        return self._run(np.ascontiguousarray(blob, dtype=np.float32))
 
 
-def _openvino(path: Path, threads: int) -> tuple[Any, Any]:
+@cache
+def _openvino_core() -> Any:
+    """One OpenVINO core for the process, shared by every network (it loads the CPU plugin)."""
+    import openvino as ov
+
+    return ov.Core()
+
+
+def _openvino(path: Path, threads: int) -> tuple[Run, Metadata]:
     try:
-        import openvino as ov
+        import openvino  # noqa: F401  (checked on every load: the core below is made once)
     except ImportError as exc:
         raise EngineUnavailableError("openvino", "pip install openvino==2026.4.1") from exc
-    core = ov.Core()
+    core = _openvino_core()
     model = core.read_model(str(path))
     compiled = core.compile_model(model, "CPU", {
         "INFERENCE_NUM_THREADS": threads,
@@ -70,7 +80,7 @@ def _openvino(path: Path, threads: int) -> tuple[Any, Any]:
     return run, metadata
 
 
-def _onnxruntime(path: Path, threads: int) -> tuple[Any, Any]:
+def _onnxruntime(path: Path, threads: int) -> tuple[Run, Metadata]:
     import onnxruntime as ort
 
     options = ort.SessionOptions()
