@@ -3,8 +3,10 @@
 Every page of a signed-in resident opens ``/app/live`` (static/live.js). The stream sends
 ``notice`` for each new departure reminder or overstay notice (``id:`` is the notice's, so a
 reconnecting browser says where it was in ``Last-Event-ID``), and, to the "my parking" page,
-``parking`` with the contracts' cards rendered again whenever they change (a car comes in, or
-its overstay charge grows). The stream reads the database for notices when this process stored
+``parking`` with the contracts' cards rendered again whenever they differ from what the page
+shows (a car comes in, or its overstay charge grows). The page names what it shows by the cards'
+digest (``parking=<digest>``), so a change between the page's render and the stream's start, or
+while the browser reconnects, is sent too. The stream reads the database for notices when this process stored
 one (``NOTICES_STORED``: the enforcement scheduler runs inside ``serve``) and every
 ``NOTICE_EVERY_S`` in any case (another process may have). A stream lasts ``STREAM_S`` and then
 ends; the browser reconnects after ``retry``, so no connection outlives a restart by long, and a
@@ -14,12 +16,11 @@ logged-out session gets ``ended`` and is not reconnected.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from central import db, residents
@@ -36,21 +37,26 @@ PARKING_EVERY_S = 15.0
 SESSION_EVERY_S = 10.0
 
 
-def parking_fragment(page: PageRequest, session: Session, user: SignedIn, now: datetime) -> str:
+def parking_cards(page: PageRequest, contracts: list[residents.ParkingContract]) -> str:
     """The "my parking" cards, as the page shows them and the stream sends them again."""
-    contracts = residents.my_parking(session, user.principal, now)
     return page.web.templates.get_template("resident/_parking.html").render(
         contracts=contracts, t=page.t, when=page.when, day=page.day, lang=page.lang,
         windows_text=lambda windows: windows_in_words(windows, page.t))
 
 
+def cards_digest(html: str) -> str:
+    """What names the cards a page shows, in its stream's query: 16 hex digits of their SHA-256."""
+    return hashlib.sha256(html.encode()).hexdigest()[:16]
+
+
 class ResidentFeed:
-    def __init__(self, page: PageRequest, user: SignedIn, after: int, parking: bool) -> None:
+    def __init__(self, page: PageRequest, user: SignedIn, after: int, shown: str | None) -> None:
+        """``shown``: the digest of the cards the page shows; None: the page shows none."""
         self.page = page
         self.user = user
         self.after = after
-        self.parking = parking
-        self.sent_parking: str | None = None
+        self.parking = shown is not None
+        self.shown = shown
 
     async def events(self) -> AsyncIterator[str]:
         yield retry(RETRY_MS)
@@ -72,10 +78,10 @@ class ResidentFeed:
             if self.parking and now >= due["parking"]:
                 due["parking"] = now + PARKING_EVERY_S
                 html = await run_in_threadpool(self._parking)
-                if html != self.sent_parking:
-                    if self.sent_parking is not None:  # the page already shows the first
-                        yield sse({"html": html}, "parking")
-                    self.sent_parking = html
+                digest = cards_digest(html)
+                if digest != self.shown:
+                    yield sse({"html": html, "digest": digest}, "parking")
+                    self.shown = digest
             await asyncio.sleep(0.25)
 
     def _signed_in(self) -> bool:
@@ -93,4 +99,5 @@ class ResidentFeed:
 
     def _parking(self) -> str:
         with self.page.web.database.transaction() as session:
-            return parking_fragment(self.page, session, self.user, self.page.web.clock())
+            contracts = residents.my_parking(session, self.user.principal, self.page.web.clock())
+            return parking_cards(self.page, contracts)

@@ -1,6 +1,6 @@
 // Live updates of the resident app, pushed by the server (central/web/resident_live.py): new reminders
 // (shown at the bottom of any page, and added to the reminders list) and, on "my parking", the
-// contracts' cards again when they change. The browser's EventSource reconnects by itself and
+// contracts' cards again when they differ from what the page shows (named by their digest). The browser's EventSource reconnects by itself and
 // says which notice it saw last.
 (function () {
   "use strict";
@@ -32,8 +32,13 @@
   source.addEventListener("notice", function (event) { showNotice(JSON.parse(event.data)); });
   source.addEventListener("parking", function (event) {
     var cards = document.getElementById("parking-cards");
-    // Markup rendered by our own template engine (escaped), as the page itself was.
-    if (cards) { cards.innerHTML = JSON.parse(event.data).html; }
+    var update = JSON.parse(event.data);
+    // Markup rendered by our own template engine (escaped), as the page itself was. A reconnected
+    // stream still names the cards the page first showed, so the same cards may come again.
+    if (cards && cards.getAttribute("data-digest") !== update.digest) {
+      cards.innerHTML = update.html;
+      cards.setAttribute("data-digest", update.digest);
+    }
   });
   source.addEventListener("ended", function () { source.close(); });
   document.getElementById("live-notice-close").addEventListener("click", function () {

@@ -4,6 +4,7 @@ in-app adapter, once each, shown in the site's time, to that resident only, and 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import date
@@ -110,3 +111,30 @@ def test_the_live_stream_pushes_a_new_notice_and_ends_with_the_session(
         assert _events(lines, "ended") == {}
     with world.central.http() as stranger:
         assert stranger.get("/app/live").status_code == 303  # no session, no stream
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_stream_sends_the_cards_that_changed_before_it_connected(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page names the cards it shows: a charge that grew between the page and its stream (a slow
+    phone, a reconnect) reaches the page, and cards the page already shows are not sent again."""
+    monkeypatch.setattr(live, "PARKING_EVERY_S", 0.3)
+    monkeypatch.setattr(live, "STREAM_S", 2.0)
+    me = world.resident(FIRST)
+    contract = add_contract(world.central.database, me.id, "xh-gov-nights", PLATE, date(2025, 3, 1),
+                            date(2025, 3, 31), world.clock.now)
+    add_stay(world.central.database, contract, PLATE, "2025-03-02 21:00", None, "2025-03-03 07:30")
+    page = me.client.get("/app/").text
+    assert "超时费 ¥130.00" in page
+    found = re.search(r'data-query="parking=([0-9a-f]+)&after=\d+"', page)
+    assert found, "the page names no cards for its stream"
+    shown = found.group(1)
+    with me.client.stream("GET", f"/app/live?parking={shown}", timeout=20) as stream:
+        events = [line for line in stream.iter_lines() if line.startswith("event: ")]
+    assert "event: parking" not in events  # the stream ran to its end: nothing changed
+    world.clock.advance(minutes=31)  # a 14th hour starts before the stream connects
+    with me.client.stream("GET", f"/app/live?parking={shown}", timeout=20) as stream:
+        cards = _events(stream.iter_lines(), "parking")
+    assert "超时费 ¥140.00" in str(cards["html"]) and cards["digest"] != shown
+    with me.client.stream("GET", "/app/live?parking=not-a-digest", timeout=20) as refused:
+        assert refused.status_code == 422

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import Response
+from markupsafe import Markup
 
 from central import db, residents
 from central.accounts import end_session
 from central.web.apps import RESIDENT_APP
 from central.web.auth import ResidentUser, end_signed_in
 from central.web.pages import ResidentPage
-from central.web.windows import windows_in_words
+from central.web.resident_live import cards_digest, parking_cards
 
 router = APIRouter()
 
@@ -19,11 +20,12 @@ router = APIRouter()
 def home(page: ResidentPage, user: ResidentUser) -> Response:
     resident = page.db.get(db.Resident, user.resident_id)
     phone = (resident.phone_masked or resident.display_name) if resident else ""
-    return page.render("resident/home.html", phone=phone,
-                       contracts=residents.my_parking(page.db, user.principal, page.now),
+    contracts = residents.my_parking(page.db, user.principal, page.now)
+    cards = parking_cards(page, contracts)
+    return page.render("resident/home.html", phone=phone, contracts=contracts,
+                       cards=Markup(cards), cards_digest=cards_digest(cards),  # rendered escaped
                        unread=residents.unread_count(page.db, user.principal),
-                       latest_notice=residents.latest_notice_id(page.db, user.principal),
-                       windows_text=lambda windows: windows_in_words(windows, page.t))
+                       latest_notice=residents.latest_notice_id(page.db, user.principal))
 
 
 @router.post("/logout")

@@ -28,10 +28,10 @@ def reminders(page: ResidentPage, user: ResidentUser) -> Response:
 
 @router.get("/live")
 async def live(page: ResidentPage, user: ResidentUser, after: Annotated[int | None, Query(ge=0)] = None,
-               parking: bool = False,
+               parking: Annotated[str | None, Query(pattern="^[0-9a-f]{1,64}$")] = None,
                last_event_id: Annotated[str | None, Header(max_length=20)] = None) -> Response:
     """Server-sent events: new notices after ``after`` (or the browser's Last-Event-ID; neither: from
-    now on), and the "my parking" cards when ``parking`` and they change."""
+    now on), and the "my parking" cards when they differ from those whose digest is ``parking``."""
     resumed = int(last_event_id) if last_event_id and last_event_id.isdigit() else None
     start = max(n for n in (after, resumed) if n is not None) if after is not None or resumed is not None \
         else residents.latest_notice_id(page.db, user.principal)
