@@ -6,11 +6,11 @@ reconnecting browser says where it was in ``Last-Event-ID``), and, to the "my pa
 ``parking`` with the contracts' cards rendered again whenever they differ from what the page
 shows (a car comes in, or its overstay charge grows). The page names what it shows by the cards'
 digest (``parking=<digest>``), so a change between the page's render and the stream's start, or
-while the browser reconnects, is sent too. The stream reads the database for notices when this process stored
-one (``NOTICES_STORED``: the enforcement scheduler runs inside ``serve``) and every
-``NOTICE_EVERY_S`` in any case (another process may have). A stream lasts ``STREAM_S`` and then
-ends; the browser reconnects after ``retry``, so no connection outlives a restart by long, and a
-logged-out session gets ``ended`` and is not reconnected.
+while the browser reconnects, is sent too. The stream reads the database for notices when this
+process stored one (``NOTICES_STORED``: the enforcement scheduler runs inside ``serve``) and
+every ``NOTICE_EVERY_S`` in any case (another process may have). A stream lasts ``STREAM_S``
+and then ends; the browser reconnects after ``retry``, so no connection outlives a restart by
+long, and a logged-out session gets ``ended`` and is not reconnected.
 """
 
 from __future__ import annotations
