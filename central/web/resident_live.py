@@ -55,7 +55,6 @@ class ResidentFeed:
         self.page = page
         self.user = user
         self.after = after
-        self.parking = shown is not None
         self.shown = shown
 
     async def events(self) -> AsyncIterator[str]:
@@ -75,7 +74,7 @@ class ResidentFeed:
                 for notice in await run_in_threadpool(self._new_notices):
                     self.after = notice["id"]
                     yield sse(notice, "notice", notice["id"])
-            if self.parking and now >= due["parking"]:
+            if self.shown is not None and now >= due["parking"]:  # None: not the "my parking" page
                 due["parking"] = now + PARKING_EVERY_S
                 html = await run_in_threadpool(self._parking)
                 digest = cards_digest(html)
